@@ -1,0 +1,51 @@
+"""Runtime settings from the environment and `.env`, built once at start-up."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Language = Literal["en", "zh-Hans", "zh-Hant"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+class Settings(BaseSettings):
+    """Everything the bot reads from its environment."""
+
+    # An empty variable (as copied from .env.example) means "not set", not an empty value.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    discord_token: SecretStr | None = Field(default=None, validation_alias="DISCORD_TOKEN")
+    default_language: Language = Field(default="en", validation_alias="DEFAULT_LANGUAGE")
+    briefs_dir: Path = Field(default=Path("briefs"), validation_alias="BRIEFS_DIR")
+    locales_dir: Path = Field(default=Path("locales"), validation_alias="LOCALES_DIR")
+    log_level: LogLevel = Field(default="INFO", validation_alias="LOG_LEVEL")
+    discord_api_base: str = Field(default="https://discord.com/api/v10", validation_alias="DISCORD_API_BASE")
+    discord_gateway_url: str = Field(
+        default="wss://gateway.discord.gg/", validation_alias="DISCORD_GATEWAY_URL"
+    )
+    database_url: str = Field(default="sqlite:///data/briefing.sqlite3", validation_alias="DATABASE_URL")
+    dev_guild_id: int | None = Field(default=None, validation_alias="DEV_GUILD_ID")
+
+
+class SettingsError(Exception):
+    """A setting has a bad value; the message names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings, turning validation errors into one line per bad variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            name = ".".join(str(part) for part in err["loc"]) or "settings"
+            # A secret's value never reaches a message, even when it is the bad one.
+            shown = "" if name == "DISCORD_TOKEN" else f" (got {err.get('input')!r})"
+            lines.append(f"{name}: {err['msg']}{shown}")
+        raise SettingsError("\n".join(lines)) from exc

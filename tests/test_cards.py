@@ -1,0 +1,91 @@
+"""The real cards: one script per language, glossary forms everywhere, every reply within Discord's limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import Library
+from bot.check import check_all, replies_for
+from bot.glossary import HAN
+from bot.i18n import LANGUAGES, Catalogs, to_traditional
+from bot.queries import Briefer
+from tests.conftest import BRIEFS, LOCALES
+
+
+@pytest.fixture(scope="module")
+def library() -> Library:
+    loaded, problems = check_all(BRIEFS, LOCALES)
+    assert loaded is not None, problems
+    return loaded
+
+
+def prose(library: Library, language: str) -> list[str]:
+    texts = []
+    for card in library.cards:
+        b = library.briefing(card.id, language)  # type: ignore[arg-type]
+        texts += [b.title, b.summary, *b.notes]
+        texts += [t for point in b.points for t in point]
+        texts += [role for _, role in b.people] + [meaning for _, meaning in b.terms]
+        texts += [event.text for event in b.timeline]
+    return texts
+
+
+def test_traditional_prose_has_no_simplified_characters(library: Library) -> None:
+    # Names are the glossary's checked forms (OpenCC would turn the surname 郁 into 鬱), so set them aside.
+    names = sorted((e.display("zh-Hant") for e in library.glossary.entries.values()), key=len, reverse=True)
+    for text in prose(library, "zh-Hant"):
+        rest = text
+        for name in names:
+            rest = rest.replace(name, "")
+        assert to_traditional(rest) == rest, text
+
+
+def test_names_are_never_converted_by_opencc(library: Library) -> None:
+    assert "郁博文" in library.briefing("qwen-core-team-departs", "zh-Hant").summary
+
+
+def test_english_prose_has_no_chinese(library: Library) -> None:
+    for text in prose(library, "en"):
+        assert not HAN.search(text), text
+
+
+def test_names_render_in_the_readers_script(library: Library) -> None:
+    card = library.briefing("qwen-core-team-departs", "zh-Hant")
+    assert "林俊暘" in card.summary
+    assert "通義千問" in card.summary
+    assert "Kaixin Li" in card.summary  # unverified Chinese form: English in every language
+    assert "林俊旸" in library.briefing("qwen-core-team-departs", "zh-Hans").summary
+
+
+def test_analysis_is_labelled_as_opinion(library: Library) -> None:
+    briefer = Briefer(library, Catalogs.load(LOCALES))
+    assert "Analysis (opinion)" in briefer.summary("en", "qwen-exodus-crypto-reading").pages[0].footer
+    assert "分析（观点）" in briefer.summary("zh-Hans", "qwen-exodus-crypto-reading").pages[0].footer
+
+
+def test_reported_events_are_labelled(library: Library) -> None:
+    briefer = Briefer(library, Catalogs.load(LOCALES))
+    timeline = briefer.timeline("zh-Hans", story="qwen-core-team-departs").pages[0].description
+    assert "**2025年** (据报道)" in timeline
+    assert "**2019年7月**: " in timeline
+    assert "**2026年3月4日**: " in timeline
+
+
+def test_every_reply_fits_discord_in_every_language(library: Library) -> None:
+    briefer = Briefer(library, Catalogs.load(LOCALES))
+    seen = 0
+    for card in library.cards:
+        for query, reply in replies_for(briefer, card):
+            assert not reply.error, query
+            for view in reply.pages:
+                assert view.problems() == [], query
+                seen += 1
+    assert seen > 3 * 2 * 10
+
+
+def test_summary_has_three_to_five_sentences(library: Library) -> None:
+    for card in library.cards:
+        for language in LANGUAGES:
+            summary = library.briefing(card.id, language).summary
+            ends = sum(summary.count(mark) for mark in (". ", "。")) + (summary.rstrip()[-1] in ".。")
+            assert 3 <= ends <= 5, (card.id, language, ends)

@@ -1,0 +1,207 @@
+"""`python -m bot check`: one line per problem, naming file, field and problem."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.check import check_all
+from tests.conftest import ROOT
+
+GLOSSARY = """
+[[entry]]
+id = "ann"
+kind = "person"
+en = "Ann Lee"
+zh-Hans = "李安"
+zh-Hant = "李安"
+pinyin = "Lǐ Ān"
+confidence = "confirmed"
+source = "test"
+
+[[entry]]
+id = "acme"
+kind = "organisation"
+en = "Acme"
+zh-Hans = "阿克米"
+zh-Hant = "阿克米"
+confidence = "likely"
+source = "test"
+
+[[entry]]
+id = "kai"
+kind = "person"
+en = "Kai Li"
+aliases = ["李凯新"]
+confidence = "unresolved"
+source = "test"
+"""
+
+CARD = """
+id = "story"
+kind = "report"
+published = "2026-03-05"
+
+[source]
+outlet = "acme"
+date = "2026-03"
+
+[title]
+en = "{ann} leaves {acme}"
+zh-Hans = "{ann}离开{acme}"
+
+[summary]
+en = "{ann} left. {kai} left too."
+zh-Hans = "{ann}离职。{kai}也离职了。"
+
+[[points]]
+heading = { en = "Why", zh-Hans = "原因" }
+text = { en = "Nobody knows.", zh-Hans = "无人知晓。" }
+
+[[people]]
+ref = "ann"
+role = { en = "The lead.", zh-Hans = "负责人。" }
+
+[[people]]
+ref = "kai"
+role = { en = "A contributor.", zh-Hans = "贡献者。" }
+
+[[timeline]]
+date = "2026-03-04"
+status = "confirmed"
+people = ["ann"]
+event = { en = "{ann} posts a farewell.", zh-Hans = "{ann}发文告别。" }
+
+[[terms]]
+ref = "acme"
+meaning = { en = "The company.", zh-Hans = "公司。" }
+"""
+
+
+@pytest.fixture
+def tree(content: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A small valid content tree: the real catalogs with a tiny glossary and one card."""
+    monkeypatch.chdir(content)  # problems name files relative to where the check runs
+    (content / "locales" / "glossary.toml").write_text(GLOSSARY, encoding="utf-8")
+    for card in (content / "briefs").glob("*.toml"):
+        card.unlink()
+    (content / "briefs" / "story.toml").write_text(CARD, encoding="utf-8")
+    return content
+
+
+def problems_after(tree: Path, old: str, new: str, file: str = "briefs/story.toml") -> list[str]:
+    path = tree / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"fixture lacks {old!r}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    library, problems = check_all(tree / "briefs", tree / "locales")
+    assert library is None
+    return [str(p) for p in problems]
+
+
+def test_the_small_tree_is_valid(tree: Path) -> None:
+    library, problems = check_all(tree / "briefs", tree / "locales")
+    assert problems == []
+    assert library is not None
+    assert library.briefing("story", "zh-Hant").summary == "李安離職。Kai Li也離職了。"
+
+
+def test_the_real_content_is_valid() -> None:
+    library, problems = check_all(ROOT / "briefs", ROOT / "locales")
+    assert [str(p) for p in problems] == []
+    assert library is not None
+    assert len(library.cards) >= 2
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('zh-Hans = "{ann}离职。{kai}也离职了。"\n', "", "summary.zh-Hans: is missing"),
+        ('kind = "report"', 'kind = "rumour"', "kind: Input should be 'report' or 'analysis'"),
+        ('published = "2026-03-05"', "published = 5", "published: Value error"),
+        ('date = "2026-03-04"', 'date = "2026-02-30"', "timeline.0.date: Value error, day is out of range"),
+        (
+            'date = "2026-03-04"',
+            'date = "2026-3"',
+            "timeline.0.date: Value error, '2026-3' must use two digits",
+        ),
+        ('date = "2026-03-04"', 'date = "2026-03-04T09:00"', "timeline.0.date: Value error"),
+        ('status = "confirmed"', 'status = "rumoured"', "timeline.0.status: Input should be"),
+        ("{ann} posts", "{nobody} posts", "timeline.0.event.en: unknown glossary reference {nobody}"),
+        ('zh-Hans = "负责人。"', 'zh-Hans = "The lead."', "people.0.role.zh-Hans: has no Chinese characters"),
+        (
+            'zh-Hans = "{ann}离开{acme}"',
+            'zh-Hans = "{ann}离开"',
+            "title.zh-Hans: references differ from en: {acme}",
+        ),
+        ('ref = "ann"', 'ref = "acme"', "people.0.ref: 'acme' is not a person in the glossary"),
+        ('people = ["ann"]', 'people = ["ghost"]', "timeline.0.people.0: unknown glossary reference 'ghost'"),
+        ('outlet = "acme"', "outlet = 7", "source.outlet: Input should be a valid string"),
+        ("[source]", "colour = 'red'\n[source]", "colour: is not a known field"),
+        ('en = "{ann} leaves {acme}"', 'en = "{ann} leaves {acme} ' + "x" * 250 + '"', "title.en: 2"),
+        ('en = "Nobody knows."', 'en = "Nobody {knows."', "points.0.text.en: has a brace"),
+        ("[title]", "[title\n", "(syntax)"),
+    ],
+)
+def test_each_broken_card_names_file_field_and_problem(tree: Path, old: str, new: str, expected: str) -> None:
+    problems = problems_after(tree, old, new)
+    assert any(p.startswith("briefs/story.toml: ") and expected in p for p in problems), problems
+
+
+def test_duplicate_card_id(tree: Path) -> None:
+    (tree / "briefs" / "again.toml").write_text(CARD, encoding="utf-8")
+    library, problems = check_all(tree / "briefs", tree / "locales")
+    assert library is None
+    assert "briefs/story.toml: id: duplicate card id 'story' (also in briefs/again.toml)" in map(
+        str, problems
+    )
+
+
+def test_duplicate_glossary_id(tree: Path) -> None:
+    glossary = tree / "locales" / "glossary.toml"
+    glossary.write_text(GLOSSARY + GLOSSARY.split("[[entry]]")[1].join(["[[entry]]", ""]), encoding="utf-8")
+    problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
+    assert "locales/glossary.toml: entry.3.id: duplicate id 'ann' (also entry.0)" in problems
+
+
+def test_unresolved_name_must_not_carry_chinese(tree: Path) -> None:
+    problems = problems_after(
+        tree, 'aliases = ["李凯新"]', 'zh-Hans = "李凯新"\nzh-Hant = "李凱新"', "locales/glossary.toml"
+    )
+    assert any("entry.2.zh-Hans: kai is unresolved" in p for p in problems)
+
+
+def test_empty_msgstr_is_named(tree: Path) -> None:
+    po = tree / "locales" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
+    problems = problems_after(tree, 'msgstr "未找到"', 'msgstr ""', str(po.relative_to(tree)))
+    assert "locales/zh_Hans/LC_MESSAGES/messages.po: msgid 'Not found': has an empty msgstr" in problems
+
+
+def test_catalog_placeholder_mismatch_is_named(tree: Path) -> None:
+    po = tree / "locales" / "zh_Hant" / "LC_MESSAGES" / "messages.po"
+    problems = problems_after(tree, "來源：{outlet}", "來源：{source}", str(po.relative_to(tree)))
+    assert any("msgid 'Source: {outlet}': placeholders differ" in p for p in problems)
+
+
+def test_command_exits_non_zero_with_one_line_per_problem(tree: Path) -> None:
+    card = tree / "briefs" / "story.toml"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace('zh-Hans = "{ann}离职。{kai}也离职了。"\n', ""),
+        encoding="utf-8",
+    )
+    env = {**os.environ, "BRIEFS_DIR": "briefs", "LOCALES_DIR": "locales", "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "check"],
+        check=False,
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == ["briefs/story.toml: summary.zh-Hans: is missing"]

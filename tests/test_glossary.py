@@ -1,0 +1,102 @@
+"""Finding a person or term by any form, on the real glossary."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.cards import load_glossary
+from bot.glossary import Glossary, fold, romanise
+from tests.conftest import LOCALES
+
+
+@pytest.fixture(scope="module")
+def glossary() -> Glossary:
+    loaded, problems = load_glossary(LOCALES)
+    assert problems == []
+    assert loaded is not None
+    return loaded
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Lin Junyang",
+        "lin junyang",
+        "LINJUNYANG",
+        "林俊旸",
+        "林俊暘",
+        "林俊阳",  # a known misspelling, kept as an alias
+        "Lín Jùnyáng",
+        "lin jun yang",
+        "@JustinLin610",
+        "justinlin610",
+        "Justin Lin",
+        "lin",
+        "林",
+    ],
+)
+def test_lin_junyang_by_any_form(glossary: Glossary, query: str) -> None:
+    match = glossary.find(query)
+    assert match.entry is not None, match
+    assert match.entry.id == "lin-junyang"
+
+
+@pytest.mark.parametrize(
+    ("query", "entry_id"),
+    [
+        ("@huybery", "hui-binyuan"),
+        ("慧彬原", "hui-binyuan"),
+        ("Eddie Wu", "wu-yongming"),
+        ("吴妈", "wu-yongming"),
+        ("Ruoming Pang", "pang-ruoming"),
+        ("庞若鸣", "pang-ruoming"),
+        ("@kxli_2000", "kaixin-li"),
+        ("李凯鑫", "kaixin-li"),
+        ("Musk", "elon-musk"),
+    ],
+)
+def test_aliases_and_handles(glossary: Glossary, query: str, entry_id: str) -> None:
+    match = glossary.find(query)
+    assert match.entry is not None
+    assert match.entry.id == entry_id
+
+
+def test_an_ambiguous_prefix_offers_the_candidates(glossary: Glossary) -> None:
+    match = glossary.find("zhou")
+    assert match.entry is None
+    assert {"zhou-chang", "zhou-hao"} <= {e.id for e in match.suggestions}
+
+
+def test_no_match_gives_at_most_three_suggestions(glossary: Glossary) -> None:
+    match = glossary.find("Lin Junyamg")
+    assert match.entry is None
+    assert 0 < len(match.suggestions) <= 3
+    assert match.suggestions[0].id == "lin-junyang"
+    assert glossary.find("qqqqxxxx").suggestions == ()
+
+
+def test_unresolved_names_show_in_english_in_every_script(glossary: Glossary) -> None:
+    kaixin = glossary["kaixin-li"]
+    assert kaixin.confidence == "unresolved"
+    assert {kaixin.display(lang) for lang in ("en", "zh-Hans", "zh-Hant")} == {kaixin.en}
+
+
+def test_checked_forms_per_script(glossary: Glossary) -> None:
+    lin = glossary["lin-junyang"]
+    assert (lin.display("en"), lin.display("zh-Hans"), lin.display("zh-Hant")) == (
+        "Lin Junyang",
+        "林俊旸",
+        "林俊暘",
+    )
+
+
+def test_autocomplete_matches_pinyin_and_chinese(glossary: Glossary) -> None:
+    assert glossary.matches("junyang")[0].id == "lin-junyang"
+    assert glossary.matches("俊")[0].id == "lin-junyang"
+    assert len(glossary.matches("")) <= 25
+
+
+def test_fold_and_romanise() -> None:
+    assert fold("Lín Jùnyáng") == "linjunyang"
+    assert romanise("林俊阳") == "linjunyang"
+    assert romanise("Lin") == ""
