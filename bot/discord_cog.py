@@ -1,0 +1,448 @@
+"""The Discord adapter: slash commands, embeds, buttons and chat questions over the plain core."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.app_commands import Choice, locale_str
+from discord.ext import commands
+
+from bot.check import check_all
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Catalogs, choose_language, parse_language
+from bot.layout import Reply, View
+from bot.queries import Briefer
+from bot.questions import parse_question
+from bot.settings import Language, Settings, load_settings
+from bot.store import SQLiteStore, Store
+
+log = logging.getLogger(__name__)
+
+COLOUR = discord.Colour(0x2B6CB0)
+ERROR_COLOUR = discord.Colour(0xC53030)
+NO_PINGS = discord.AllowedMentions.none()
+VIEW_TIMEOUT = 300.0
+LANGUAGE_CHOICES = [Choice(name=LANGUAGE_NAMES[lang], value=lang) for lang in LANGUAGES]
+# Discord's locales for which commands carry a translation; every other locale sees English.
+COMMAND_LOCALES: dict[discord.Locale, Language] = {
+    discord.Locale.chinese: "zh-Hans",
+    discord.Locale.taiwan_chinese: "zh-Hant",
+}
+
+Render = Callable[[Language], Reply]
+
+
+class CatalogTranslator(app_commands.Translator):
+    """Localises command names, descriptions, options and choices from the gettext catalogs."""
+
+    def __init__(self, catalogs: Catalogs, fallback: app_commands.Translator | None = None) -> None:
+        self.catalogs = catalogs
+        # A host bot's own translator keeps answering for the strings that are not ours.
+        self.fallback = fallback
+
+    async def load(self) -> None:
+        """Reload the host's translator that set_translator unloaded when this one replaced it."""
+        if self.fallback is not None:
+            await self.fallback.load()
+
+    async def unload(self) -> None:
+        """Unload the wrapped host translator along with this one."""
+        if self.fallback is not None:
+            await self.fallback.unload()
+
+    async def translate(
+        self, string: locale_str, locale: discord.Locale, context: app_commands.TranslationContext
+    ) -> str | None:
+        """The catalog's translation, or the host's, or None to leave the string as it is."""
+        language = COMMAND_LOCALES.get(locale)
+        if language is not None:
+            translated = self.catalogs.get(language).gettext(string.message)
+            if translated != string.message:
+                return translated
+        if self.fallback is not None:
+            return await self.fallback.translate(string, locale, context)
+        return None
+
+
+def to_embed(view: View, error: bool = False) -> discord.Embed:
+    """A core view as a Discord embed with the bot's look."""
+    embed = discord.Embed(
+        title=view.title, description=view.description or None, colour=ERROR_COLOUR if error else COLOUR
+    )
+    for field in view.fields:
+        embed.add_field(name=field.name, value=field.value, inline=field.inline)
+    if view.footer:
+        embed.set_footer(text=view.footer)
+    return embed
+
+
+class ReplyView(discord.ui.View):
+    """Paging buttons for whoever asked, and language buttons for anyone who clicks."""
+
+    def __init__(
+        self, cog: BriefingCog, reply: Reply, render: Render, language: Language, owner_id: int
+    ) -> None:
+        super().__init__(timeout=VIEW_TIMEOUT)
+        self.cog = cog
+        self.reply = reply
+        self.render = render
+        self.owner_id = owner_id
+        self.page = 0
+        self.message: discord.Message | None = None
+        self.interaction: discord.Interaction | None = None
+        _ = cog.briefer._
+        if len(reply.pages) > 1:
+            self.previous = discord.ui.Button(
+                label=_(language, "Previous"), style=discord.ButtonStyle.secondary
+            )
+            self.next = discord.ui.Button(label=_(language, "Next"), style=discord.ButtonStyle.secondary)
+            self.previous.callback = self._previous
+            self.next.callback = self._next
+            self.add_item(self.previous)
+            self.add_item(self.next)
+            self._sync_buttons()
+        for other in LANGUAGES:
+            if other != language:
+                button = discord.ui.Button(label=LANGUAGE_NAMES[other], style=discord.ButtonStyle.primary)
+                button.callback = self._in_language(other)
+                self.add_item(button)
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.page == 0
+        self.next.disabled = self.page >= len(self.reply.pages) - 1
+
+    async def _turn(self, interaction: discord.Interaction, step: int) -> None:
+        if interaction.user.id != self.owner_id:
+            language = await self.cog.language_for(interaction)
+            await self.cog.refuse(
+                interaction, language, N_("Only the person who asked can turn these pages.")
+            )
+            return
+        self.page = max(0, min(len(self.reply.pages) - 1, self.page + step))
+        self._sync_buttons()
+        await interaction.response.edit_message(
+            embed=to_embed(self.reply.pages[self.page]), view=self, allowed_mentions=NO_PINGS
+        )
+
+    async def _previous(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, -1)
+
+    async def _next(self, interaction: discord.Interaction) -> None:
+        await self._turn(interaction, 1)
+
+    def _in_language(self, language: Language) -> Callable[[discord.Interaction], Any]:
+        async def show(interaction: discord.Interaction) -> None:
+            await self.cog.answer(interaction, self.render, language, ephemeral=True)
+
+        return show
+
+    async def on_timeout(self) -> None:
+        """Grey the buttons out so nobody clicks a control that no longer answers."""
+        for item in self.children:
+            if isinstance(item, discord.ui.Button):
+                item.disabled = True
+        try:
+            if self.interaction is not None:
+                await self.interaction.edit_original_response(view=self, allowed_mentions=NO_PINGS)
+            elif self.message is not None:
+                await self.message.edit(view=self, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:  # the message may be gone; nothing is lost
+            log.debug("could not disable buttons: %s", exc)
+
+
+class BriefingCog(commands.Cog, name="Briefings"):
+    """Slash commands and chat questions for the briefing cards."""
+
+    language_group = app_commands.Group(
+        name=locale_str("language"),
+        description=locale_str("The server's language for briefings"),
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(
+        self,
+        bot: commands.Bot,
+        briefer: Briefer,
+        store: Store,
+        default_language: Language,
+        host_translator: app_commands.Translator | None = None,
+    ) -> None:
+        self.bot = bot
+        self.briefer = briefer
+        self.store = store
+        self.default_language = default_language
+        self.host_translator = host_translator
+
+    async def cog_unload(self) -> None:
+        """Close the store and give the host back the translator it had."""
+        await self.store.close()
+        await self.bot.tree.set_translator(self.host_translator)
+
+    # --- language and replies ---------------------------------------------------------------------
+
+    async def language_for(self, interaction: discord.Interaction, option: str | None = None) -> Language:
+        """Option, server setting, reader's locale, server's locale, default; decided per interaction."""
+        setting = await self.store.guild_language(interaction.guild_id) if interaction.guild_id else None
+        guild_locale = interaction.guild_locale.value if interaction.guild_locale else None
+        return choose_language(option, setting, interaction.locale.value, guild_locale, self.default_language)
+
+    async def refuse(
+        self, interaction: discord.Interaction, language: Language, message: str, /, **values: Any
+    ) -> None:
+        """A short private answer to something the user got wrong."""
+        text = self.briefer._(language, message, **values)
+        embed = discord.Embed(description=text, colour=ERROR_COLOUR)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+
+    async def answer(
+        self, interaction: discord.Interaction, render: Render, language: Language, ephemeral: bool = False
+    ) -> None:
+        """Send a reply's first page with its buttons; user mistakes go privately to the user."""
+        reply = render(language)
+        if reply.error:
+            embed = to_embed(reply.pages[0], error=True)
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+            return
+        view = ReplyView(self, reply, render, language, interaction.user.id)
+        view.interaction = interaction
+        await interaction.response.send_message(
+            embed=to_embed(reply.pages[0]), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        )
+
+    async def _command(self, interaction: discord.Interaction, option: str | None, render: Render) -> None:
+        if option is not None and parse_language(option) is None:
+            reader = await self.language_for(interaction)
+            await self.refuse(interaction, reader, N_("We have no briefings in “{value}”."), value=option)
+            return
+        await self.answer(interaction, render, await self.language_for(interaction, option))
+
+    # --- slash commands ---------------------------------------------------------------------------
+
+    @app_commands.command(
+        name=locale_str("summary"), description=locale_str("A story's summary and key points")
+    )
+    @app_commands.rename(story=locale_str("story"), language=locale_str("language"))
+    @app_commands.describe(
+        story=locale_str("Which story (default: the newest)"), language=locale_str("Reply in this language")
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def summary(
+        self, interaction: discord.Interaction, story: str | None = None, language: str | None = None
+    ) -> None:
+        """Show a story's summary."""
+        await self._command(interaction, language, lambda lang: self.briefer.summary(lang, story))
+
+    @app_commands.command(
+        name=locale_str("people"), description=locale_str("The people in a story, or one person")
+    )
+    @app_commands.rename(name=locale_str("name"), story=locale_str("story"), language=locale_str("language"))
+    @app_commands.describe(
+        name=locale_str("A name in any script, pinyin or handle"),
+        story=locale_str("Which story (default: the newest)"),
+        language=locale_str("Reply in this language"),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def people(
+        self,
+        interaction: discord.Interaction,
+        name: str | None = None,
+        story: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        """Show the people of a story, or one person."""
+        await self._command(interaction, language, lambda lang: self.briefer.people(lang, name, story))
+
+    @app_commands.command(
+        name=locale_str("timeline"), description=locale_str("A story's timeline, or one person's")
+    )
+    @app_commands.rename(
+        person=locale_str("person"), story=locale_str("story"), language=locale_str("language")
+    )
+    @app_commands.describe(
+        person=locale_str("Only this person's events"),
+        story=locale_str("Which story (default: the newest)"),
+        language=locale_str("Reply in this language"),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def timeline(
+        self,
+        interaction: discord.Interaction,
+        person: str | None = None,
+        story: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        """Show a timeline."""
+        await self._command(interaction, language, lambda lang: self.briefer.timeline(lang, person, story))
+
+    @app_commands.command(name=locale_str("glossary"), description=locale_str("A story's terms, or one term"))
+    @app_commands.rename(term=locale_str("term"), story=locale_str("story"), language=locale_str("language"))
+    @app_commands.describe(
+        term=locale_str("A term in any script"),
+        story=locale_str("Which story (default: the newest)"),
+        language=locale_str("Reply in this language"),
+    )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def glossary(
+        self,
+        interaction: discord.Interaction,
+        term: str | None = None,
+        story: str | None = None,
+        language: str | None = None,
+    ) -> None:
+        """Show the glossary."""
+        await self._command(interaction, language, lambda lang: self.briefer.glossary(lang, term, story))
+
+    @app_commands.command(name=locale_str("briefs"), description=locale_str("The list of stories"))
+    @app_commands.rename(language=locale_str("language"))
+    @app_commands.describe(language=locale_str("Reply in this language"))
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def briefs(self, interaction: discord.Interaction, language: str | None = None) -> None:
+        """List the stories."""
+        await self._command(interaction, language, self.briefer.stories)
+
+    @language_group.command(name=locale_str("set"), description=locale_str("Choose the server's language"))
+    @app_commands.rename(language=locale_str("language"))
+    @app_commands.describe(language=locale_str("The language for this server"))
+    @app_commands.choices(language=LANGUAGE_CHOICES)
+    async def language_set(self, interaction: discord.Interaction, language: str) -> None:
+        """Set the server's language (Manage Server)."""
+        reader = await self.language_for(interaction)
+        if interaction.guild_id is None:
+            await self.refuse(interaction, reader, N_("This command works only in a server."))
+            return
+        # Checked here too: a server can grant the command to members who lack the permission.
+        if not interaction.permissions.manage_guild:
+            await self.refuse(
+                interaction, reader, N_("You need the Manage Server permission to change this.")
+            )
+            return
+        chosen = parse_language(language)
+        if chosen is None:
+            await self.refuse(interaction, reader, N_("We have no briefings in “{value}”."), value=language)
+            return
+        await self.store.set_guild_language(interaction.guild_id, chosen)
+        text = self.briefer._(
+            chosen, "This server now reads briefings in {language}.", language=LANGUAGE_NAMES[chosen]
+        )
+        await interaction.response.send_message(
+            embed=discord.Embed(description=text, colour=COLOUR), allowed_mentions=NO_PINGS
+        )
+
+    @language_group.command(name=locale_str("show"), description=locale_str("Show the server's language"))
+    async def language_show(self, interaction: discord.Interaction) -> None:
+        """Show the server's language."""
+        reader = await self.language_for(interaction)
+        if interaction.guild_id is None:
+            await self.refuse(interaction, reader, N_("This command works only in a server."))
+            return
+        setting = await self.store.guild_language(interaction.guild_id)
+        if setting is None:
+            text = self.briefer._(
+                reader, "This server has not chosen a language: replies follow each reader's."
+            )
+        else:
+            text = self.briefer._(
+                reader, "This server reads briefings in {language}.", language=LANGUAGE_NAMES[setting]
+            )
+        await interaction.response.send_message(
+            embed=discord.Embed(description=text, colour=COLOUR), ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    # --- autocomplete ----------------------------------------------------------------------------
+
+    async def _choices_language(self, interaction: discord.Interaction) -> Language:
+        option = getattr(interaction.namespace, "language", None)
+        return await self.language_for(interaction, option if isinstance(option, str) else None)
+
+    @summary.autocomplete("story")
+    @people.autocomplete("story")
+    @timeline.autocomplete("story")
+    @glossary.autocomplete("story")
+    async def story_autocomplete(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """Stories matching what has been typed."""
+        language = await self._choices_language(interaction)
+        return [Choice(name=c.label, value=c.value) for c in self.briefer.story_choices(language, current)]
+
+    @people.autocomplete("name")
+    @timeline.autocomplete("person")
+    async def person_autocomplete(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """People matching any form of what has been typed."""
+        language = await self._choices_language(interaction)
+        story = getattr(interaction.namespace, "story", None)
+        found = self.briefer.entry_choices(language, current, "people", story)
+        return [Choice(name=c.label, value=c.value) for c in found]
+
+    @glossary.autocomplete("term")
+    async def term_autocomplete(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """Terms matching any form of what has been typed."""
+        language = await self._choices_language(interaction)
+        story = getattr(interaction.namespace, "story", None)
+        found = self.briefer.entry_choices(language, current, "terms", story)
+        return [Choice(name=c.label, value=c.value) for c in found]
+
+    # --- errors and chat --------------------------------------------------------------------------
+
+    async def cog_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        """Anything unexpected: log it with its traceback, tell the user briefly in their language."""
+        log.error(
+            "command %r failed", interaction.command and interaction.command.qualified_name, exc_info=error
+        )
+        try:
+            language = await self.language_for(interaction)
+        except Exception:  # the store itself may be what failed
+            language = self.default_language
+        await self.refuse(interaction, language, N_("Something went wrong on our side. Please try again."))
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Answer a question asked by mentioning the bot (mention content needs no privileged intent)."""
+        me = self.bot.user
+        if me is None or message.author.bot or me.id not in {user.id for user in message.mentions}:
+            return
+        setting = await self.store.guild_language(message.guild.id) if message.guild else None
+        guild_locale = message.guild.preferred_locale.value if message.guild else None
+        language = choose_language(None, setting, None, guild_locale, self.default_language)
+        question = parse_question(message.content)
+        queries: dict[str, Render] = {
+            "summary": self.briefer.summary,
+            "people": lambda lang: self.briefer.people(lang, question.subject),
+            "timeline": lambda lang: self.briefer.timeline(lang, question.subject),
+            "glossary": lambda lang: self.briefer.glossary(lang, question.subject),
+            "briefs": self.briefer.stories,
+            "help": self.briefer.help,
+        }
+        render = queries[question.intent]
+        reply = render(language)
+        view = None if reply.error else ReplyView(self, reply, render, language, message.author.id)
+        sent = await message.reply(
+            embed=to_embed(reply.pages[0], error=reply.error),
+            view=view or discord.utils.MISSING,
+            allowed_mentions=NO_PINGS,
+            mention_author=False,
+        )
+        if view is not None:
+            view.message = sent
+
+
+async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
+    """Build the cog from settings (read now, not at import) and add it with a catalog translator."""
+    settings = settings or load_settings()
+    library, problems = check_all(settings.briefs_dir, settings.locales_dir)
+    if library is None:
+        raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, problems)))
+    catalogs = Catalogs.load(settings.locales_dir)
+    store = await SQLiteStore.open(settings.database_url)
+    host_translator = bot.tree.translator
+    cog = BriefingCog(bot, Briefer(library, catalogs), store, settings.default_language, host_translator)
+    await bot.tree.set_translator(CatalogTranslator(catalogs, fallback=host_translator))
+    await bot.add_cog(cog)

@@ -1,0 +1,107 @@
+"""The standalone bot: a discord.py client that loads the briefing extension and nothing else."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import signal
+
+import discord
+import yarl
+from discord.ext import commands
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def point_at(settings: Settings) -> None:
+    """Send REST and gateway traffic where the settings say (Discord, a proxy, or a test server)."""
+    # discord.py reads both from class attributes; there is no per-client option for them.
+    discord.http.Route.BASE = settings.discord_api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+class BriefingBot(commands.Bot):
+    """A bot whose only feature is the briefing extension."""
+
+    def __init__(self, settings: Settings) -> None:
+        intents = discord.Intents.default()  # mention questions need no privileged intent
+        super().__init__(
+            command_prefix=(),
+            intents=intents,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+
+    async def setup_hook(self) -> None:
+        """Load the extension and sync commands only when they changed."""
+        await self.load_extension("bot")
+        await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync to the development server when one is set, else globally; skip when the hash matches."""
+        from bot.discord_cog import BriefingCog  # noqa: PLC0415 - loaded by the extension above
+
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        translator = self.tree.translator
+        payload = [
+            await command.get_translated_payload(self.tree, translator)
+            if translator
+            else command.to_dict(self.tree)
+            for command in self.tree.get_commands(guild=guild)
+        ]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        cog = self.get_cog("Briefings")
+        assert isinstance(cog, BriefingCog)
+        app_id = self.application_id or (await self.application_info()).id
+        key = f"command-sync:{app_id}:{guild.id if guild else 'global'}"
+        if await cog.store.get_meta(key) == digest:
+            log.info("commands unchanged; not syncing")
+            return False
+        await self.tree.sync(guild=guild)
+        await cog.store.set_meta(key, digest)
+        log.info("synced %d commands %s", len(payload), f"to guild {guild.id}" if guild else "globally")
+        return True
+
+    async def on_message(self, message: discord.Message) -> None:
+        """No prefix commands: chat questions are answered by the extension's own listener."""
+
+    async def on_ready(self) -> None:
+        """Note who we are once connected."""
+        log.info("ready as %s (%s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))
+
+
+async def _serve(settings: Settings) -> None:
+    bot = BriefingBot(settings)
+    loop = asyncio.get_running_loop()
+    stopping = asyncio.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stopping.set)
+    async with bot:
+        assert settings.discord_token is not None
+        runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+        stopper = asyncio.create_task(stopping.wait())
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("shutting down")
+        await bot.close()
+        stopper.cancel()
+        if runner in done:
+            runner.result()  # a login or connection failure surfaces with its own message
+
+
+def run(settings: Settings) -> int:
+    """Run until SIGTERM or Ctrl-C; resources open in setup_hook and close on shutdown."""
+    point_at(settings)
+    try:
+        asyncio.run(_serve(settings))
+    except discord.LoginFailure:
+        log.error("Discord refused the token (DISCORD_TOKEN)")
+        return 1
+    return 0

@@ -1,0 +1,657 @@
+"""A small Discord-compatible server on 127.0.0.1: the REST routes and gateway a discord.py bot uses."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+GUILD_ID = 700000000000000001
+CHANNEL_ID = 700000000000000002
+OTHER_CHANNEL_ID = 700000000000000003
+ADMIN_ID = 700000000000000010
+MEMBER_ID = 700000000000000011
+BOT_ID = 700000000000000100
+APP_ID = BOT_ID
+MANAGE_GUILD = 1 << 5
+EVERYONE_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, use app commands
+TIMESTAMP = "2026-03-05T08:00:00.000000+00:00"
+
+_ids = itertools.count(800000000000000000)
+
+
+def snowflake() -> str:
+    """A fresh id, unique within the process."""
+    return str(next(_ids))
+
+
+@dataclass
+class Request:
+    """One REST call as the server received it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    headers: dict[str, str]
+    at: float
+
+
+@dataclass
+class Fault:
+    """Answer matching requests with an error status, a number of times."""
+
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    times: int
+    retry_after: float = 0.2
+
+
+@dataclass
+class Callback:
+    """An interaction's answer, with the moment it arrived."""
+
+    body: dict[str, Any]
+    at: float
+
+
+@dataclass
+class InteractionHandle:
+    """What a test holds after dispatching an interaction."""
+
+    server: LoopbackDiscord
+    payload: dict[str, Any]
+    sent_at: float
+
+    @property
+    def token(self) -> str:
+        return self.payload["token"]
+
+    async def response(self, timeout: float = 5.0) -> Callback:
+        """The interaction callback, waiting for it to arrive."""
+        return await self.server.wait_for(lambda: self.server.callbacks.get(self.payload["id"]), timeout)
+
+    def webhook_calls(self) -> list[Request]:
+        """Follow-ups and edits made with this interaction's token."""
+        return [r for r in self.server.requests if f"/{self.token}" in r.path and "/webhooks/" in r.path]
+
+
+def user_object(user_id: int, name: str, bot: bool = False) -> dict[str, Any]:
+    """A user as Discord sends it."""
+    return {
+        "id": str(user_id),
+        "username": name,
+        "global_name": name,
+        "discriminator": "0",
+        "avatar": None,
+        "bot": bot,
+        "public_flags": 0,
+        "flags": 0,
+    }
+
+
+def member_object(
+    user_id: int, name: str, permissions: int | None = None, bot: bool = False
+) -> dict[str, Any]:
+    """A guild member; `permissions` is what interactions carry for the invoking member."""
+    member: dict[str, Any] = {
+        "user": user_object(user_id, name, bot),
+        "roles": [],
+        "joined_at": TIMESTAMP,
+        "deaf": False,
+        "mute": False,
+        "flags": 0,
+        "nick": None,
+        "avatar": None,
+        "pending": False,
+    }
+    if permissions is not None:
+        member["permissions"] = str(permissions)
+    return member
+
+
+class LoopbackDiscord:
+    """REST and gateway on one random port; every request is recorded for the tests to inspect."""
+
+    def __init__(
+        self,
+        token: str = "loopback-token",
+        guild_locale: str = "en-US",
+        global_rate_limit: int | None = None,
+        channels: tuple[int, ...] = (CHANNEL_ID, OTHER_CHANNEL_ID),
+    ) -> None:
+        self.token = token
+        self.guild_locale = guild_locale
+        self.global_rate_limit = global_rate_limit
+        self.channels = set(channels)
+        self.requests: list[Request] = []
+        self.callbacks: dict[str, Callback] = {}
+        self.dispatched: dict[str, float] = {}
+        self.messages: list[dict[str, Any]] = []
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.command_puts = 0
+        self.identifies = 0
+        self.faults: list[Fault] = []
+        self.rate_limited = 0
+        self._window: list[float] = []
+        self._sockets: list[web.WebSocketResponse] = []
+        self._seq = 0
+        self._ready = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._changed = asyncio.Condition()
+        self.port = 0
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def __aenter__(self) -> LoopbackDiscord:
+        app = web.Application()
+        app.router.add_get("/", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        for ws in list(self._sockets):
+            await ws.close()
+        assert self._runner is not None
+        await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"http://127.0.0.1:{self.port}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def env(self) -> dict[str, str]:
+        """The environment a bot needs to reach this server."""
+        return {
+            "DISCORD_TOKEN": self.token,
+            "DISCORD_API_BASE": self.api_base,
+            "DISCORD_GATEWAY_URL": self.gateway_url,
+        }
+
+    async def wait_for(self, probe: Callable[[], Any], timeout: float) -> Any:
+        """Wait until `probe()` is truthy (re-checked on every request or gateway event)."""
+        deadline = time.monotonic() + timeout
+        async with self._changed:
+            while not (value := probe()):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError("loopback Discord: condition not met in time")
+                try:
+                    await asyncio.wait_for(self._changed.wait(), remaining)
+                except TimeoutError:
+                    continue
+            return value
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait for a client to identify and receive READY and its guild."""
+        await asyncio.wait_for(self._ready.wait(), timeout)
+
+    def fail(
+        self, method: str, path_pattern: str, status: int, times: int = 1, retry_after: float = 0.2
+    ) -> None:
+        """Make the next `times` matching requests fail with `status`."""
+        self.faults.append(Fault(method, re.compile(path_pattern), status, times, retry_after))
+
+    # --- objects ---------------------------------------------------------------------------------
+
+    def bot_user(self) -> dict[str, Any]:
+        return user_object(BOT_ID, "Briefing", bot=True)
+
+    def guild_object(self) -> dict[str, Any]:
+        channels = [
+            {
+                "id": str(cid),
+                "type": 0,
+                "name": f"channel-{i}",
+                "position": i,
+                "permission_overwrites": [],
+                "nsfw": False,
+                "topic": None,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "parent_id": None,
+            }
+            for i, cid in enumerate(sorted(self.channels))
+        ]
+        return {
+            "id": str(GUILD_ID),
+            "name": "Loopback Server",
+            "icon": None,
+            "owner_id": str(ADMIN_ID),
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": str(EVERYONE_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": channels,
+            "members": [member_object(BOT_ID, "Briefing", bot=True)],
+            "member_count": 3,
+            "preferred_locale": self.guild_locale,
+            "features": [],
+            "emojis": [],
+            "stickers": [],
+            "threads": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "voice_states": [],
+            "presences": [],
+            "large": False,
+            "unavailable": False,
+            "joined_at": TIMESTAMP,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "nsfw_level": 0,
+            "premium_tier": 0,
+            "system_channel_flags": 0,
+            "afk_timeout": 300,
+        }
+
+    def message_object(
+        self, channel_id: str, body: dict[str, Any], author: dict[str, Any] | None = None
+    ) -> dict:
+        return {
+            "id": snowflake(),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": author or self.bot_user(),
+            "content": body.get("content") or "",
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags") or 0,
+        }
+
+    # --- REST -----------------------------------------------------------------------------------
+
+    def _json(self, data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+        # discord.py parses a body only when the content type is exactly application/json.
+        return web.Response(
+            body=json.dumps(data).encode(),
+            status=status,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+
+    def _error(self, status: int, message: str, code: int = 0, retry_after: float = 0.2, glob: bool = False):
+        if status == 429:
+            headers = {
+                "Via": "1.1 google",
+                "Retry-After": str(retry_after),
+                "X-RateLimit-Global": str(glob).lower(),
+            }
+            if glob:
+                headers["X-RateLimit-Scope"] = "global"
+            body = {"message": message, "retry_after": retry_after, "global": glob}
+            return self._json(body, 429, headers)
+        return self._json({"message": message, "code": code}, status)
+
+    async def _body(self, request: web.Request) -> Any:
+        if request.content_type == "multipart/form-data":
+            form = await request.post()
+            raw = form.get("payload_json")
+            return json.loads(raw) if isinstance(raw, str) else {}
+        if request.can_read_body:
+            text = await request.text()
+            return json.loads(text) if text else None
+        return None
+
+    def _over_global_limit(self) -> float | None:
+        if self.global_rate_limit is None:
+            return None
+        now = time.monotonic()
+        self._window = [t for t in self._window if now - t < 1.0]
+        if len(self._window) >= self.global_rate_limit:
+            return max(0.001, 1.0 - (now - self._window[0]))
+        self._window.append(now)
+        return None
+
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await self._body(request)
+        record = Request(
+            request.method, path, dict(request.query), body, dict(request.headers), time.monotonic()
+        )
+        self.requests.append(record)
+        try:
+            return await self._answer(request, path, body)
+        finally:
+            await self._notify()
+
+    async def _answer(self, request: web.Request, path: str, body: Any) -> web.Response:
+        method = request.method
+        is_webhook = path.startswith(("/webhooks/", "/interactions/"))
+        if not is_webhook and request.headers.get("Authorization") != f"Bot {self.token}":
+            return self._error(401, "401: Unauthorized", 0)
+        if (wait := self._over_global_limit()) is not None:
+            self.rate_limited += 1
+            return self._error(429, "You are being rate limited.", retry_after=wait, glob=True)
+        for fault in self.faults:
+            if fault.times > 0 and fault.method == method and fault.pattern.search(path):
+                fault.times -= 1
+                return self._error(fault.status, f"injected {fault.status}", retry_after=fault.retry_after)
+
+        if method == "GET" and path == "/users/@me":
+            return self._json(self.bot_user())
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return self._json(
+                {
+                    "id": str(APP_ID),
+                    "name": "Briefing",
+                    "icon": None,
+                    "description": "",
+                    "bot_public": True,
+                    "bot_require_code_grant": False,
+                    "owner": user_object(ADMIN_ID, "owner"),
+                    "verify_key": "0" * 64,
+                    "flags": 0,
+                    "team": None,
+                }
+            )
+        if method == "GET" and path in ("/gateway", "/gateway/bot"):
+            limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limits})
+        if match := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path):
+            scope = match.group(1) or "global"
+            if method == "PUT":
+                self.command_puts += 1
+                stored = [
+                    {**c, "id": snowflake(), "application_id": str(APP_ID), "version": snowflake()}
+                    for c in body
+                ]
+                if scope != "global":
+                    for c in stored:
+                        c["guild_id"] = scope
+                self.commands[scope] = stored
+                return self._json(stored)
+            return self._json(self.commands.get(scope, []))
+        if match := re.fullmatch(r"/interactions/(\d+)/([^/]+)/callback", path):
+            return self._interaction_callback(match.group(1), body)
+        if match := re.fullmatch(r"/webhooks/(\d+)/([^/]+)(?:/messages/(@original|\d+))?", path):
+            if method == "DELETE":
+                return web.Response(status=204)
+            message = self.message_object(str(CHANNEL_ID), body or {})
+            if match.group(3) is None:
+                self.messages.append(message)
+            return self._json(message)
+        if match := re.fullmatch(r"/channels/(\d+)/messages", path):
+            if int(match.group(1)) not in self.channels:
+                return self._error(404, "Unknown Channel", 10003)
+            if method == "POST":
+                message = self.message_object(match.group(1), body or {})
+                self.messages.append(message)
+                return self._json(message)
+            return self._json([])
+        if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
+            return self._json(self.message_object(match.group(1), body or {}))
+        if match := re.fullmatch(r"/channels/(\d+)", path):
+            if int(match.group(1)) not in self.channels:
+                return self._error(404, "Unknown Channel", 10003)
+            return self._json(next(c for c in self.guild_object()["channels"] if c["id"] == match.group(1)))
+        return self._error(404, f"loopback: no route {method} {path}", 0)
+
+    def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
+        self.callbacks[interaction_id] = Callback(body, time.monotonic())
+        kind = body["type"]
+        data = body.get("data") or {}
+        message = self.message_object(str(CHANNEL_ID), data) if kind in (4, 7) else None
+        if message is not None:
+            self.messages.append(message)
+        return self._json(
+            {
+                "interaction": {
+                    "id": interaction_id,
+                    "type": 2,
+                    "response_message_id": message["id"] if message else None,
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": {"type": kind, **({"message": message} if message else {})},
+            }
+        )
+
+    # --- gateway --------------------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self._sockets.append(ws)
+        await ws.send_json({"op": 10, "d": {"heartbeat_interval": 41250}, "s": None, "t": None})
+        try:
+            async for frame in ws:
+                if frame.type != WSMsgType.TEXT:
+                    continue
+                message = json.loads(frame.data)
+                op = message.get("op")
+                if op == 1:
+                    await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
+                elif op == 2:
+                    await self._identify(ws, message["d"])
+                elif op == 6:
+                    await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
+        finally:
+            self._sockets.remove(ws)
+            if not self._sockets:
+                self._ready.clear()
+        return ws
+
+    async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
+        if data.get("token") not in (self.token, f"Bot {self.token}"):
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        self.identifies += 1
+        await self._send_event(
+            ws,
+            "READY",
+            {
+                "v": 10,
+                "user": self.bot_user(),
+                "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                "session_id": snowflake(),
+                "resume_gateway_url": self.gateway_url,
+                "application": {"id": str(APP_ID), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+            },
+        )
+        await self._send_event(ws, "GUILD_CREATE", self.guild_object())
+        self._ready.set()
+        await self._notify()
+
+    async def _send_event(self, ws: web.WebSocketResponse, name: str, data: dict[str, Any]) -> None:
+        self._seq += 1
+        await ws.send_json({"op": 0, "t": name, "s": self._seq, "d": data})
+
+    async def dispatch(self, name: str, data: dict[str, Any]) -> None:
+        """Send a gateway event to every connected client."""
+        for ws in list(self._sockets):
+            await self._send_event(ws, name, data)
+
+    # --- what users do ------------------------------------------------------------------------------
+
+    def interaction_payload(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        *,
+        user_id: int = MEMBER_ID,
+        permissions: int = EVERYONE_PERMISSIONS,
+        locale: str = "en-US",
+        in_guild: bool = True,
+        message: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload as Discord builds it."""
+        payload: dict[str, Any] = {
+            "id": snowflake(),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "data": data,
+            "token": f"tok-{snowflake()}",
+            "version": 1,
+            "locale": locale,
+            "app_permissions": str(EVERYONE_PERMISSIONS),
+            "entitlements": [],
+            "attachment_size_limit": 8 * 1024 * 1024,
+        }
+        if in_guild:
+            payload.update(
+                guild_id=str(GUILD_ID),
+                guild_locale=self.guild_locale,
+                channel_id=str(CHANNEL_ID),
+                channel={"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "channel-0"},
+                member=member_object(user_id, f"user{user_id % 100}", permissions),
+                authorizing_integration_owners={"0": str(GUILD_ID)},
+                context=0,
+            )
+        else:
+            dm = str(900000000000000000 + user_id % 1000)
+            payload.update(
+                channel_id=dm,
+                channel={"id": dm, "type": 1, "recipients": [user_object(user_id, "dm-user")]},
+                user=user_object(user_id, "dm-user"),
+                authorizing_integration_owners={"0": str(user_id)},
+                context=1,
+            )
+        if message is not None:
+            payload["message"] = message
+        return payload
+
+    async def command(
+        self,
+        name: str,
+        options: dict[str, Any] | None = None,
+        *,
+        subcommand: str | None = None,
+        focused: str | None = None,
+        **context: Any,
+    ) -> InteractionHandle:
+        """Invoke a slash command (or, with `focused`, ask for autocomplete on that option)."""
+        opts = [
+            {"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
+            for k, v in (options or {}).items()
+        ]
+        if subcommand is not None:
+            opts = [{"name": subcommand, "type": 1, "options": opts}]
+        command_id = next(
+            (c["id"] for cs in self.commands.values() for c in cs if c["name"] == name), snowflake()
+        )
+        data = {"id": command_id, "name": name, "type": 1, "options": opts}
+        if context.get("in_guild", True):
+            data["guild_id"] = str(GUILD_ID)
+        payload = self.interaction_payload(4 if focused else 2, data, **context)
+        return await self._send_interaction(payload)
+
+    async def click(self, message: dict[str, Any], label: str, **context: Any) -> InteractionHandle:
+        """Click the button with this label on a message the bot sent."""
+        # discord.py registers a view only once the callback's HTTP response has reached it, a moment
+        # after this server recorded the callback; a person is never that fast, a test can be.
+        await asyncio.sleep(0.3)
+        for row in message.get("components", []):
+            for component in row.get("components", []):
+                if component.get("label") == label:
+                    data = {"custom_id": component["custom_id"], "component_type": 2}
+                    payload = self.interaction_payload(3, data, message=message, **context)
+                    return await self._send_interaction(payload)
+        raise AssertionError(f"no button labelled {label!r} in {message.get('components')}")
+
+    async def _send_interaction(self, payload: dict[str, Any]) -> InteractionHandle:
+        handle = InteractionHandle(self, payload, time.monotonic())
+        self.dispatched[payload["id"]] = handle.sent_at
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return handle
+
+    async def say(
+        self, content: str, *, mentions_bot: bool = True, author_id: int = MEMBER_ID
+    ) -> dict[str, Any]:
+        """A member posts a message in the channel; returns what was dispatched."""
+        message = self.message_object(str(CHANNEL_ID), {"content": content}, user_object(author_id, "member"))
+        message["mentions"] = [user_object(BOT_ID, "Briefing", bot=True)] if mentions_bot else []
+        message["member"] = {k: v for k, v in member_object(author_id, "member").items() if k != "user"}
+        await self.dispatch("MESSAGE_CREATE", message)
+        return message
+
+    def created(self, since: int = 0) -> list[Request]:
+        """Requests that create or change a message, from the index `since` on."""
+        pattern = re.compile(r"/callback$|/channels/\d+/messages|/webhooks/")
+        return [r for r in self.requests[since:] if r.method in ("POST", "PATCH") and pattern.search(r.path)]
+
+
+def by_channel(requests: list[Request]) -> dict[str, list[Request]]:
+    """Group message requests by channel id."""
+    grouped: dict[str, list[Request]] = defaultdict(list)
+    for r in requests:
+        if match := re.search(r"/channels/(\d+)/messages", r.path):
+            grouped[match.group(1)].append(r)
+    return grouped
+
+
+def embeds_of(body: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The embeds in a message or callback body."""
+    if not body:
+        return []
+    data = body.get("data", body) if "type" in body and "data" in body else body
+    return (data or {}).get("embeds") or []
+
+
+def components_message(callback: Callback, server: LoopbackDiscord) -> dict[str, Any]:
+    """The message the server created for a callback, so a test can click its buttons."""
+    data = callback.body.get("data") or {}
+    for message in reversed(server.messages):
+        if message["components"] == (data.get("components") or []) and message["embeds"] == (
+            data.get("embeds") or []
+        ):
+            return message
+    raise AssertionError("no message for that callback")
+
+
+__all__ = [
+    "ADMIN_ID",
+    "BOT_ID",
+    "CHANNEL_ID",
+    "GUILD_ID",
+    "MANAGE_GUILD",
+    "MEMBER_ID",
+    "Callback",
+    "InteractionHandle",
+    "LoopbackDiscord",
+    "by_channel",
+    "components_message",
+    "embeds_of",
+]

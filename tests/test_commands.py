@@ -1,0 +1,92 @@
+"""The registered command set: localised for zh-CN and zh-TW, valid by Discord's rules, no clashes."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+from discord.ext import commands
+
+from bot.discord_cog import BriefingCog, setup
+from bot.settings import load_settings
+from tests.conftest import BRIEFS, LOCALES
+
+
+def valid_name(name: str) -> bool:
+    """Discord's rule for command and option names: 1-32 letters, digits, - or _, lowercase where cased."""
+    if not 1 <= len(name) <= 32 or name != name.lower():
+        return False
+    return all(
+        c in "-_" or unicodedata.category(c)[0] in "LN" or unicodedata.category(c) == "Mn" for c in name
+    )
+
+
+@pytest.fixture
+async def payload(tmp_path: Path) -> list[dict[str, Any]]:
+    bot = commands.Bot(command_prefix="!", intents=discord.Intents.none())
+    settings = load_settings(
+        BRIEFS_DIR=BRIEFS, LOCALES_DIR=LOCALES, DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite3"
+    )
+    await setup(bot, settings)
+    translator = bot.tree.translator
+    assert translator is not None
+    result = [await c.get_translated_payload(bot.tree, translator) for c in bot.tree.get_commands()]
+    await bot.remove_cog("Briefings")
+    return result
+
+
+def walk(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    found = []
+    for item in payload:
+        found.append(item)
+        found += walk(item.get("options", []))
+    return found
+
+
+async def test_the_command_set(payload: list[dict[str, Any]]) -> None:
+    names = sorted(c["name"] for c in payload)
+    assert names == ["briefs", "glossary", "language", "people", "summary", "timeline"]
+    language = next(c for c in payload if c["name"] == "language")
+    assert sorted(o["name"] for o in language["options"]) == ["set", "show"]
+    assert int(language["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert language["contexts"] == [0]  # servers only
+
+
+async def test_every_name_and_description_is_localised_and_valid(payload: list[dict[str, Any]]) -> None:
+    for item in walk(payload):
+        assert valid_name(item["name"]), item["name"]
+        assert 1 <= len(item["description"]) <= 100
+        for locale in ("zh-CN", "zh-TW"):
+            localised = item["name_localizations"][locale]
+            assert valid_name(localised), (item["name"], locale, localised)
+            description = item["description_localizations"][locale]
+            assert 1 <= len(description) <= 100
+            assert description != item["description"], (item["name"], locale)
+        assert len(item.get("options", [])) <= 25
+        assert len(item.get("choices", [])) <= 25
+
+
+async def test_localised_option_names_do_not_clash(payload: list[dict[str, Any]]) -> None:
+    for item in walk(payload):
+        options = item.get("options", [])
+        for locale in ("zh-CN", "zh-TW"):
+            names = [o.get("name_localizations", {}).get(locale, o["name"]) for o in options]
+            assert len(names) == len(set(names)), (item["name"], locale, names)
+
+
+async def test_simplified_and_traditional_differ_where_the_scripts_do(payload: list[dict[str, Any]]) -> None:
+    timeline = next(c for c in payload if c["name"] == "timeline")
+    assert timeline["name_localizations"] == {"zh-CN": "时间线", "zh-TW": "時間線"}
+
+
+async def test_language_choices_are_each_languages_own_name(payload: list[dict[str, Any]]) -> None:
+    summary = next(c for c in payload if c["name"] == "summary")
+    language = next(o for o in summary["options"] if o["name"] == "language")
+    assert [c["name"] for c in language["choices"]] == ["English", "简体中文", "繁體中文"]
+
+
+def test_cog_is_a_cog() -> None:
+    assert issubclass(BriefingCog, commands.Cog)
