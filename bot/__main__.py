@@ -36,7 +36,7 @@ def _console(settings: Settings) -> int:
     from bot.i18n import Catalogs  # noqa: PLC0415
     from bot.queries import Briefer  # noqa: PLC0415
 
-    library, problems = check_all(settings.briefs_dir, settings.locales_dir)
+    library, problems = check_all(settings.briefs_dir, settings.locales_dir, every_reply=False)
     if library is None:
         for problem in problems:
             print(problem, file=sys.stderr)

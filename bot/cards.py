@@ -166,6 +166,8 @@ class Briefing:
     timeline: tuple[RenderedEvent, ...]
     terms: tuple[tuple[Entry, str], ...]
     notes: tuple[str, ...]
+    roles: dict[str, str] = field(default_factory=dict)  # person id -> role, for one-person answers
+    meanings: dict[str, str] = field(default_factory=dict)  # term id -> meaning
 
 
 def render_text(text: Text, language: Language, glossary: Glossary) -> str:
@@ -179,6 +181,8 @@ def render_card(card: Card, language: Language, glossary: Glossary) -> Briefing:
     def r(text: Text) -> str:
         return render_text(text, language, glossary)
 
+    people = tuple((glossary[p.ref], r(p.role)) for p in card.people)
+    terms = tuple((glossary[t.ref], r(t.meaning)) for t in card.terms)
     return Briefing(
         card=card,
         language=language,
@@ -186,13 +190,15 @@ def render_card(card: Card, language: Language, glossary: Glossary) -> Briefing:
         summary=r(card.summary),
         outlet=glossary[card.source.outlet].display(language),
         points=tuple((r(p.heading), r(p.text)) for p in card.points),
-        people=tuple((glossary[p.ref], r(p.role)) for p in card.people),
+        people=people,
         timeline=tuple(
             RenderedEvent(e.date, e.status == "reported", e.people, r(e.event))
             for e in sorted(card.timeline, key=lambda e: e.date)
         ),
-        terms=tuple((glossary[t.ref], r(t.meaning)) for t in card.terms),
+        terms=terms,
         notes=tuple(r(n.text) for n in card.notes),
+        roles={entry.id: role for entry, role in people},
+        meanings={entry.id: meaning for entry, meaning in terms},
     )
 
 

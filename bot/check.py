@@ -126,7 +126,8 @@ def replies_for(briefer: Briefer, card: Card) -> Iterator[tuple[str, Reply]]:
         yield f"{lang} /briefs", briefer.stories(lang)
 
 
-def _limit_problems(library: Library, catalogs: Catalogs) -> list[Problem]:
+def _limit_problems(library: Library, catalogs: Catalogs, every_reply: bool) -> list[Problem]:
+    """Text that paging cannot fix (titles, names in choices); with `every_reply`, every page too."""
     briefer = Briefer(library, catalogs)
     problems = []
     for card in library.cards:
@@ -137,11 +138,13 @@ def _limit_problems(library: Library, catalogs: Catalogs) -> list[Problem]:
                 problems.append(
                     Problem(shown, f"title.{lang}", f"{len(b.title)} characters; keep it under {TITLE - 40}")
                 )
-            for i, (entry, _) in enumerate([*b.people, *b.terms]):
-                if len(briefer._name(entry, lang)) > CHOICE_NAME:
-                    problems.append(
-                        Problem(shown, f"{entry.id}.{lang}", f"name over {CHOICE_NAME} characters ({i})")
-                    )
+            for group, items in (("people", b.people), ("terms", b.terms)):
+                for i, (entry, _) in enumerate(items):
+                    if len(name := briefer._name(entry, lang)) > CHOICE_NAME:
+                        message = f"shown as {len(name)} characters in {lang}; a choice holds {CHOICE_NAME}"
+                        problems.append(Problem(shown, f"{group}.{i}.ref", message))
+        if not every_reply:
+            continue
         for query, reply in replies_for(briefer, card):
             if reply.error:
                 problems.append(Problem(shown, query, "the query fails: " + reply.pages[0].description))
@@ -182,10 +185,16 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
     return library, []
 
 
-def check_all(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, list[Problem]]:
-    """Everything `python -m bot check` verifies: content, catalogs, Discord's limits in every language."""
+def check_all(
+    briefs_dir: Path, locales_dir: Path, every_reply: bool = True
+) -> tuple[Library | None, list[Problem]]:
+    """Everything `python -m bot check` verifies: content, catalogs, Discord's limits in every language.
+
+    The bot itself loads with `every_reply=False`: its pages are split to fit as they are built, so
+    rendering every reply in advance is for the editor's check and CI, not for each start or reload.
+    """
     library, problems = load_library(briefs_dir, locales_dir)
     problems += _catalog_problems(locales_dir)
     if library is not None and not problems:
-        problems += _limit_problems(library, Catalogs.load(locales_dir))
+        problems += _limit_problems(library, Catalogs.load(locales_dir), every_reply)
     return (None if problems else library), problems

@@ -437,7 +437,7 @@ class BriefingCog(commands.Cog, name="Briefings"):
 async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
     """Build the cog from settings (read now, not at import) and add it with a catalog translator."""
     settings = settings or load_settings()
-    library, problems = check_all(settings.briefs_dir, settings.locales_dir)
+    library, problems = check_all(settings.briefs_dir, settings.locales_dir, every_reply=False)
     if library is None:
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, problems)))
     catalogs = Catalogs.load(settings.locales_dir)

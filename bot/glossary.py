@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Literal
 
@@ -63,11 +64,48 @@ def fold(text: str) -> str:
     return "".join(c for c in kept if c.isalnum())
 
 
+def _syllables(text: str) -> list[str]:
+    """Toneless pinyin syllables of the Han characters in a string (pypinyin, not a hand-made table)."""
+    if not HAN.search(text):
+        return []
+    return [s for s in (fold(part) for part in lazy_pinyin(text)) if s]
+
+
 def romanise(text: str) -> str:
     """Toneless pinyin of any Han characters in a string, so 林俊阳 finds Lin Junyang too."""
-    if not HAN.search(text):
-        return ""
-    return fold("".join(lazy_pinyin(text)))
+    return "".join(_syllables(text))
+
+
+def _inner_starts(form: str) -> list[str]:
+    """Keys for the later words of a form and each later Han character: "junyang" finds "Lin Junyang"."""
+    words = [w for w in re.split(r"[^\w]+", form) if w]
+    keys = [fold("".join(words[i:])) for i in range(1, len(words))]
+    key = fold(form)
+    keys += [key[i:] for i in range(1, len(key)) if HAN.match(key[i])]
+    return [k for k in keys if k]
+
+
+def _as_set(among: Iterable[str] | None) -> Collection[str] | None:
+    """Membership for an id filter, without copying one that already has it."""
+    if among is None or isinstance(among, (set, frozenset, dict)):
+        return among  # type: ignore[return-value]
+    return set(among)
+
+
+class _Index:
+    """Sorted search keys, so exact and prefix look-ups cost a binary search, not a scan."""
+
+    def __init__(self, rows: Iterable[tuple[str, int, str]]) -> None:
+        # (key, 0 for a whole form or 1 for a later word of it, entry id)
+        self.rows = sorted(set(rows))
+        self.keys = [row[0] for row in self.rows]
+
+    def starting(self, probe: str) -> Iterator[tuple[str, int, str]]:
+        """Rows whose key starts with the probe, in key order."""
+        for row in self.rows[bisect.bisect_left(self.keys, probe) :]:
+            if not row[0].startswith(probe):
+                return
+            yield row
 
 
 @dataclass(frozen=True)
@@ -85,16 +123,19 @@ class Glossary:
         self.entries: dict[str, Entry] = {}
         for entry in entries:
             self.entries.setdefault(entry.id, entry)
-        # (folded form, entry id) for every form, and pinyin keys kept apart: they only
-        # decide when the characters themselves do not, since homophones are common.
-        self._keys: list[tuple[str, str]] = []
-        self._sounds: list[tuple[str, str]] = []
+        # Pinyin keys are kept apart from the written forms: they only decide when the
+        # characters themselves do not, since homophones are common.
+        keys: list[tuple[str, int, str]] = []
+        sounds: list[tuple[str, int, str]] = []
         for entry in self.entries.values():
             for form in entry.search_forms():
                 if key := fold(form):
-                    self._keys.append((key, entry.id))
-                if sound := romanise(form):
-                    self._sounds.append((sound, entry.id))
+                    keys.append((key, 0, entry.id))
+                    keys += [(inner, 1, entry.id) for inner in _inner_starts(form)]
+                if syllables := _syllables(form):
+                    sounds += [("".join(syllables[i:]), min(i, 1), entry.id) for i in range(len(syllables))]
+        self._keys = _Index(keys)
+        self._sounds = _Index(sounds)
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self.entries
@@ -107,12 +148,20 @@ class Glossary:
 
     def find(self, query: str, among: Iterable[str] | None = None) -> Match:
         """Find one entry by any form, exactly or by a unique prefix, optionally among some ids."""
-        allowed = set(among) if among is not None else None
+        allowed = _as_set(among)
         key = fold(query)
         if not key:
             return Match(None)
         for index, probe in ((self._keys, key), (self._sounds, romanise(query) or key)):
-            hits = self._hits(index, probe, allowed)
+            exact: list[str] = []
+            prefix: list[str] = []
+            for form, inner, entry_id in index.starting(probe):
+                if inner or (allowed is not None and entry_id not in allowed):
+                    continue
+                found = exact if form == probe else prefix
+                if entry_id not in found:
+                    found.append(entry_id)
+            hits = exact or prefix
             if len(hits) == 1:
                 return Match(self.entries[hits[0]])
             if len(hits) > 1:
@@ -120,47 +169,30 @@ class Glossary:
         return Match(None, tuple(self.suggest(query, allowed)))
 
     def matches(self, query: str, among: Iterable[str] | None = None, limit: int = 25) -> list[Entry]:
-        """Entries whose forms start with or contain the query, best first, for autocomplete."""
-        allowed = set(among) if among is not None else None
+        """Entries with a form, or a later word of one, starting with the query; best first."""
+        allowed = _as_set(among)
         key = fold(query)
-        sound = romanise(query) or key
         ranked: dict[str, int] = {}
-        for index, probe in ((self._keys, key), (self._sounds, sound)):
-            for form, entry_id in index:
+        for index, probe in ((self._keys, key), (self._sounds, romanise(query) or key)):
+            for form, inner, entry_id in index.starting(probe):
                 if allowed is not None and entry_id not in allowed:
                     continue
-                rank = 0 if form == probe else 1 if form.startswith(probe) else 2 if probe in form else None
-                if rank is not None:
-                    ranked[entry_id] = min(rank, ranked.get(entry_id, rank))
+                rank = 0 if form == probe and not inner else 1 + inner
+                ranked[entry_id] = min(rank, ranked.get(entry_id, rank))
         order = sorted(ranked, key=lambda i: (ranked[i], self.entries[i].en.casefold()))
         return [self.entries[i] for i in order[:limit]]
 
-    def suggest(self, query: str, allowed: set[str] | None = None, limit: int = 3) -> list[Entry]:
+    def suggest(self, query: str, allowed: Collection[str] | None = None, limit: int = 3) -> list[Entry]:
         """The closest entries to a query that matched nothing."""
-        key = fold(query)
         forms: dict[str, str] = {}
         for index in (self._keys, self._sounds):
-            for form, entry_id in index:
-                if allowed is None or entry_id in allowed:
+            for form, inner, entry_id in index.rows:
+                if not inner and (allowed is None or entry_id in allowed):
                     forms.setdefault(form, entry_id)
-        probes = [key] + ([sound] if (sound := romanise(query)) else [])
+        probes = [fold(query)] + ([sound] if (sound := romanise(query)) else [])
         found: list[str] = []
         for probe in probes:
             for form in difflib.get_close_matches(probe, list(forms), n=limit * 3, cutoff=0.6):
                 if forms[form] not in found:
                     found.append(forms[form])
         return [self.entries[i] for i in found[:limit]]
-
-    @staticmethod
-    def _hits(index: list[tuple[str, str]], probe: str, allowed: set[str] | None) -> list[str]:
-        """Ids whose form equals the probe, else ids whose form starts with it."""
-        exact: list[str] = []
-        prefix: list[str] = []
-        for form, entry_id in index:
-            if allowed is not None and entry_id not in allowed:
-                continue
-            if form == probe and entry_id not in exact:
-                exact.append(entry_id)
-            elif form.startswith(probe) and entry_id not in prefix:
-                prefix.append(entry_id)
-        return exact or prefix

@@ -34,6 +34,7 @@ def catalog_dir_name(language: Language) -> str:
     return language.replace("-", "_")
 
 
+@cache  # Discord sends a few dozen distinct locale codes; parse each once
 def _babel_key(code: str) -> str | None:
     """Turn any locale code into `lang` or `lang_Script`, filling the script from CLDR likely subtags."""
     try:

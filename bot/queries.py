@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from babel.lists import format_list
@@ -38,8 +38,21 @@ class Briefer:
     """Answers queries from the current library; the library can be swapped whole at any time."""
 
     def __init__(self, library: Library, catalogs: Catalogs) -> None:
-        self.library = library
         self.catalogs = catalogs
+        self.library = library
+
+    @property
+    def library(self) -> Library:
+        """The cards and glossary being served."""
+        return self._library
+
+    @library.setter
+    def library(self, library: Library) -> None:
+        # Swapped whole; what was derived from the old set goes with it.
+        self._library = library
+        self._protected_names: dict[Language, list[str]] = {}
+        self._owners: dict[str, dict[str, list[str]]] = {}
+        self._footers: dict[tuple[str, Language], str] = {}
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -54,9 +67,28 @@ class Briefer:
 
     def _protected(self, language: Language) -> list[str]:
         """Every name as shown in a language, so pages never split inside one."""
-        return [entry.display(language) for entry in self.library.glossary.entries.values()]
+        if language not in self._protected_names:
+            entries = self.library.glossary.entries.values()
+            self._protected_names[language] = sorted({entry.display(language) for entry in entries})
+        return self._protected_names[language]
+
+    def _owners_of(self, attr: str) -> dict[str, list[str]]:
+        """For each person (or term) id, the cards that list it, newest first."""
+        if attr not in self._owners:
+            owners: dict[str, list[str]] = {}
+            for card in self.library.newest_first():
+                for item in getattr(card, attr):
+                    owners.setdefault(item.ref, []).append(card.id)
+            self._owners[attr] = owners
+        return self._owners[attr]
 
     def _footer(self, briefing: Briefing) -> str:
+        key = (briefing.card.id, briefing.language)
+        if key not in self._footers:
+            self._footers[key] = self._source_line(briefing)
+        return self._footers[key]
+
+    def _source_line(self, briefing: Briefing) -> str:
         lang = briefing.language
         source = briefing.card.source
         parts = [self._(lang, "Source: {outlet}", outlet=briefing.outlet)]
@@ -145,15 +177,16 @@ class Briefer:
         self, query: str, story: str | None, language: Language, attr: str
     ) -> tuple[Briefing, Entry] | Reply:
         """Find a person or term in the chosen story, or in any story when none was chosen."""
+        chosen: Briefing | None = None
         if story:
-            b = self._story_or_error(story, language)
-            if isinstance(b, Reply):
-                return b
-            briefings = [b]
+            found = self._story_or_error(story, language)
+            if isinstance(found, Reply):
+                return found
+            chosen = found
+            among: Collection[str] = chosen.roles if attr == "people" else chosen.meanings
         else:
-            briefings = [self.library.briefing(c.id, language) for c in self.library.newest_first()]
-        ids = {entry.id for b in briefings for entry, _ in getattr(b, attr)}
-        match = self.library.glossary.find(query, among=ids)
+            among = self._owners_of(attr)
+        match = self.library.glossary.find(query, among=among)
         if match.entry is None:
             suggestions = [self._name(e, language) for e in match.suggestions]
             message = (
@@ -162,15 +195,16 @@ class Briefer:
                 else self._(language, "No term matches “{query}”.", query=query)
             )
             return self._error(language, message, suggestions)
-        owner = next(b for b in briefings if any(e.id == match.entry.id for e, _ in getattr(b, attr)))
-        return owner, match.entry
+        if chosen is None:
+            chosen = self.library.briefing(self._owners_of(attr)[match.entry.id][0], language)
+        return chosen, match.entry
 
     def _person(self, language: Language, query: str, story: str | None) -> Reply:
         found = self._locate(query, story, language, "people")
         if isinstance(found, Reply):
             return found
         b, entry = found
-        role = next(text for e, text in b.people if e.id == entry.id)
+        role = b.roles[entry.id]
         events = [e for e in b.timeline if entry.id in e.people]
         fields = [(self._(language, "Names"), self._forms(entry, language))]
         if events:
@@ -217,7 +251,7 @@ class Briefer:
         if isinstance(found, Reply):
             return found
         b, entry = found
-        meaning = next(text for e, text in b.terms if e.id == entry.id)
+        meaning = b.meanings[entry.id]
         fields = [(self._(language, "Names"), self._forms(entry, language))]
         return self._pages(b, self._name(entry, language), meaning, fields)
 

@@ -68,6 +68,8 @@ class SQLiteStore:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._lock = threading.Lock()
+        # Read on every command, written rarely and only through this object: answer reads from memory.
+        self._languages: dict[int, Language | None] = {}
 
     @classmethod
     async def open(cls, database_url: str) -> SQLiteStore:
@@ -112,13 +114,17 @@ class SQLiteStore:
 
     async def guild_language(self, guild_id: int) -> Language | None:
         """The language a server chose, if it chose one."""
+        if guild_id in self._languages:
+            return self._languages[guild_id]
         row = await self._run(
             lambda: self._db.execute(
                 "SELECT language FROM guild_settings WHERE guild_id = ?", (guild_id,)
             ).fetchone()
         )
         value = row[0] if row else None
-        return value if value in LANGUAGES else None
+        language: Language | None = value if value in LANGUAGES else None
+        self._languages[guild_id] = language
+        return language
 
     async def set_guild_language(self, guild_id: int, language: Language | None) -> None:
         """Choose a server's language, or clear the choice with None."""
@@ -130,6 +136,7 @@ class SQLiteStore:
                 (guild_id, language),
             )
         )
+        self._languages[guild_id] = language
 
     async def get_meta(self, key: str) -> str | None:
         """A bookkeeping value, such as the hash of the last command sync."""
