@@ -89,3 +89,14 @@ def test_summary_has_three_to_five_sentences(library: Library) -> None:
             summary = library.briefing(card.id, language).summary
             ends = sum(summary.count(mark) for mark in (". ", "。")) + (summary.rstrip()[-1] in ".。")
             assert 3 <= ends <= 5, (card.id, language, ends)
+
+
+def test_digest_lists_what_is_new_and_then_nothing(library: Library) -> None:
+    briefer = Briefer(library, Catalogs.load(LOCALES))
+    views, included = briefer.digest("zh-Hant", {})
+    assert set(included) == {card.id for card in library.cards}
+    assert all("/summary story:" in view.description for view in views)
+    assert any("林俊暘" in view.description for view in views)
+    assert briefer.digest("zh-Hant", included) == ([], {})
+    older = {card_id: version - 1 for card_id, version in included.items()}
+    assert set(briefer.digest("en", older)[1]) == set(included)

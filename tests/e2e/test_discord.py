@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from tests.e2e.bot_process import ROOT, BotProcess
 from tests.e2e.discord_server import (
     ADMIN_ID,
     BOT_ID,
+    GUILD_ID,
     MEMBER_ID,
     LoopbackDiscord,
     components_message,
@@ -357,3 +359,15 @@ async def test_every_interaction_was_answered_within_discords_deadline(world: Wo
     for interaction_id, sent_at in world.server.dispatched.items():
         assert interaction_id in world.server.callbacks, interaction_id
         assert world.server.callbacks[interaction_id].at - sent_at < 3.0
+
+
+async def test_dev_guild_gets_commands_at_once_and_global_is_left_alone(tmp_path: Path) -> None:
+    async with LoopbackDiscord() as server:
+        bot = BotProcess(tmp_path, {**server.env(), "DEV_GUILD_ID": str(GUILD_ID)})
+        await bot.start()
+        try:
+            await server.wait_for(lambda: server.command_puts, 60)
+        finally:
+            await bot.stop()
+    assert list(server.commands) == [str(GUILD_ID)]
+    assert {c["name"] for c in server.commands[str(GUILD_ID)]} >= {"summary", "language"}
