@@ -47,6 +47,53 @@ def _console(settings: Settings) -> int:
     return 0
 
 
+def _digest(settings: Settings, url: str, language: str | None, story: str | None) -> int:
+    import asyncio  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    from bot.check import check_all  # noqa: PLC0415
+    from bot.i18n import Catalogs, parse_language  # noqa: PLC0415
+    from bot.layout import pack_messages  # noqa: PLC0415
+    from bot.queries import Briefer  # noqa: PLC0415
+    from bot.webhook import WebhookError, is_webhook_url, post_messages, redact  # noqa: PLC0415
+
+    if not is_webhook_url(url):
+        print("--webhook must be a Discord webhook URL: https://…/api/webhooks/<id>/<token>", file=sys.stderr)
+        return 2
+    chosen = parse_language(language) if language else settings.default_language
+    if chosen is None:
+        print(f"--language {language!r} is not one of en, zh-Hans, zh-Hant", file=sys.stderr)
+        return 2
+    library, problems = check_all(settings.briefs_dir, settings.locales_dir, every_reply=False)
+    if library is None:
+        print("\n".join(map(str, problems)), file=sys.stderr)
+        return 1
+    briefer = Briefer(library, Catalogs.load(settings.locales_dir))
+    if story:
+        card = briefer.find_story(story)
+        if card is None:
+            print(f"--story {story!r} matches no story", file=sys.stderr)
+            return 2
+        # Everything but the chosen card counts as already posted.
+        seen = {c.id: c.version for c in library.cards if c.id != card.id}
+    else:
+        seen = {}
+    views, _ = briefer.digest(chosen, seen)
+
+    async def send() -> list[str]:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
+            return await post_messages(client, url, pack_messages(views))
+
+    try:
+        ids = asyncio.run(send())
+    except WebhookError as exc:
+        print(f"Webhook post failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"Posted {len(views)} stories in {len(ids)} message(s) to {redact(url)}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -54,11 +101,19 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the Discord bot, or the console when DISCORD_TOKEN is not set (default)")
     sub.add_parser("console", help="open the local console")
     sub.add_parser("check", help="validate cards, glossary and catalogs; non-zero exit on any problem")
+    digest = sub.add_parser("digest", help="post the digest to a Discord webhook once and exit (for cron)")
+    digest.add_argument("--webhook", required=True, help="the webhook URL (its token is never printed)")
+    digest.add_argument("--language", help="en, zh-Hans or zh-Hant (default: DEFAULT_LANGUAGE)")
+    digest.add_argument("--story", help="only this story (id or start of its title); default: every story")
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs each request's full URL at INFO, and a webhook URL carries its token.
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "check":
         return _check(settings)
+    if args.command == "digest":
+        return _digest(settings, args.webhook, args.language, args.story)
     if args.command == "console" or settings.discord_token is None:
         return _console(settings)
     from bot.runner import run  # noqa: PLC0415 - discord.py loads only when the bot really runs
