@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from typing import Any
@@ -9,13 +10,14 @@ from typing import Any
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.check import check_all
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Catalogs, choose_language, parse_language
 from bot.layout import Reply, View
 from bot.queries import Briefer
 from bot.questions import parse_question
+from bot.reload import Reloader
 from bot.settings import Language, Settings, load_settings
 from bot.store import SQLiteStore, Store
 
@@ -170,18 +172,42 @@ class BriefingCog(commands.Cog, name="Briefings"):
         briefer: Briefer,
         store: Store,
         default_language: Language,
+        *,
         host_translator: app_commands.Translator | None = None,
+        reloader: Reloader | None = None,
+        reload_interval: float = 0,
     ) -> None:
         self.bot = bot
         self.briefer = briefer
         self.store = store
         self.default_language = default_language
         self.host_translator = host_translator
+        self.reloader = reloader
+        self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
+        self.reload_interval = reload_interval
+
+    async def cog_load(self) -> None:
+        """Start watching the content folders, when asked to."""
+        if self.reloader is not None and self.reload_interval > 0:
+            self.watch.start()
 
     async def cog_unload(self) -> None:
-        """Close the store and give the host back the translator it had."""
+        """Stop watching, close the store and give the host back the translator it had."""
+        self.watch.cancel()
         await self.store.close()
         await self.bot.tree.set_translator(self.host_translator)
+
+    async def reload(self) -> bool:
+        """Validate the content folders now and swap them in if they are good (SIGHUP calls this)."""
+        if self.reloader is None:
+            return False
+        # Validation runs in a thread; the swap happens here, between two interactions.
+        loaded = await asyncio.to_thread(self.reloader.load)
+        return self.reloader.apply(*loaded)
+
+    async def _reload_if_changed(self) -> None:
+        if self.reloader is not None and self.reloader.changed():
+            await self.reload()
 
     # --- language and replies ---------------------------------------------------------------------
 
@@ -443,6 +469,16 @@ async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
     catalogs = Catalogs.load(settings.locales_dir)
     store = await SQLiteStore.open(settings.database_url)
     host_translator = bot.tree.translator
-    cog = BriefingCog(bot, Briefer(library, catalogs), store, settings.default_language, host_translator)
+    briefer = Briefer(library, catalogs)
+    reloader = Reloader(briefer, settings.briefs_dir, settings.locales_dir)
+    cog = BriefingCog(
+        bot,
+        briefer,
+        store,
+        settings.default_language,
+        host_translator=host_translator,
+        reloader=reloader,
+        reload_interval=settings.reload_interval,
+    )
     await bot.tree.set_translator(CatalogTranslator(catalogs, fallback=host_translator))
     await bot.add_cog(cog)

@@ -174,9 +174,13 @@ class Catalogs:
         compile_catalogs(locales_dir)
         translations: dict[Language, gettext.NullTranslations] = {}
         for lang in LANGUAGES:
-            translations[lang] = gettext.translation(
-                DOMAIN, localedir=locales_dir, languages=[catalog_dir_name(lang)], fallback=True
-            )
+            mo = locales_dir / catalog_dir_name(lang) / "LC_MESSAGES" / f"{DOMAIN}.mo"
+            # Read the file itself: gettext.translation() caches by path, which would hide a reload.
+            if mo.exists():
+                with mo.open("rb") as fh:
+                    translations[lang] = gettext.GNUTranslations(fh)
+            else:
+                translations[lang] = gettext.NullTranslations()
         return cls(translations)
 
     def get(self, language: Language) -> gettext.NullTranslations:

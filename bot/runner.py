@@ -69,6 +69,14 @@ class BriefingBot(commands.Bot):
         log.info("synced %d commands %s", len(payload), f"to guild {guild.id}" if guild else "globally")
         return True
 
+    async def reload_content(self) -> None:
+        """Reload cards and catalogs now (SIGHUP)."""
+        from bot.discord_cog import BriefingCog  # noqa: PLC0415
+
+        cog = self.get_cog("Briefings")
+        if isinstance(cog, BriefingCog):
+            await cog.reload()
+
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: chat questions are answered by the extension's own listener."""
 
@@ -83,6 +91,7 @@ async def _serve(settings: Settings) -> None:
     stopping = asyncio.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
+    loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.create_task(bot.reload_content()))
     async with bot:
         assert settings.discord_token is not None
         runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))

@@ -1,0 +1,58 @@
+"""Card and catalog updates without a restart: notice a change, validate it all, swap it in whole."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.cards import Library, Problem
+from bot.check import check_all
+from bot.i18n import Catalogs
+from bot.queries import Briefer
+
+log = logging.getLogger(__name__)
+
+Fingerprint = tuple[tuple[str, int, int], ...]
+
+
+def fingerprint(*folders: Path) -> Fingerprint:
+    """Every source file under the folders with its modification time and size (compiled .mo aside)."""
+    found = []
+    for folder in folders:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix != ".mo":
+                stat = path.stat()
+                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+class Reloader:
+    """Keeps a briefer serving the last good content of two folders."""
+
+    def __init__(self, briefer: Briefer, briefs_dir: Path, locales_dir: Path) -> None:
+        self.briefer = briefer
+        self.briefs_dir = briefs_dir
+        self.locales_dir = locales_dir
+        self.seen = fingerprint(briefs_dir, locales_dir)
+
+    def changed(self) -> bool:
+        """Whether any file was added, removed or written since the last load."""
+        return fingerprint(self.briefs_dir, self.locales_dir) != self.seen
+
+    def load(self) -> tuple[Library | None, Catalogs | None, list[Problem]]:
+        """Validate the folders as they are now; slow enough to run in a worker thread."""
+        self.seen = fingerprint(self.briefs_dir, self.locales_dir)
+        library, problems = check_all(self.briefs_dir, self.locales_dir, every_reply=False)
+        catalogs = Catalogs.load(self.locales_dir) if library is not None else None
+        return library, catalogs, problems
+
+    def apply(self, library: Library | None, catalogs: Catalogs | None, problems: list[Problem]) -> bool:
+        """Swap in a valid load whole, or log why it was refused and keep serving what was there."""
+        if library is None or catalogs is None:
+            for problem in problems:
+                log.error("update rejected, still serving the last good cards: %s", problem)
+            return False
+        self.briefer.catalogs = catalogs
+        self.briefer.library = library
+        log.info("reloaded %d cards and %d glossary entries", len(library.cards), len(library.glossary))
+        return True

@@ -1,0 +1,109 @@
+"""Card updates without a restart: changed files are validated, swapped in whole, or refused."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import signal
+import time
+from pathlib import Path
+
+from tests.e2e.bot_process import ROOT, BotProcess
+from tests.e2e.discord_server import LoopbackDiscord, embeds_of
+
+CARD = "qwen-core-team-departs.toml"
+OLD_TITLE = "{alibaba}'s {tongyi-qianwen} team loses its technical lead {lin-junyang} and three core members"
+
+
+def content(tmp_path: Path) -> tuple[Path, Path]:
+    shutil.copytree(ROOT / "briefs", tmp_path / "briefs")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    return tmp_path / "briefs", tmp_path / "locales"
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+async def title(server: LoopbackDiscord, story: str = "qwen-core") -> str:
+    handle = await server.command("summary", {"story": story})
+    return embeds_of((await handle.response()).body)[0]["title"]
+
+
+async def eventually(probe, timeout: float = 15.0):
+    deadline = time.monotonic() + timeout
+    while not (value := await probe()):
+        assert time.monotonic() < deadline, "condition not met in time"
+        await asyncio.sleep(0.2)
+    return value
+
+
+async def test_changed_files_are_served_and_a_broken_update_is_refused(tmp_path: Path) -> None:
+    briefs, locales = content(tmp_path)
+    async with LoopbackDiscord() as server:
+        env = {
+            **server.env(),
+            "BRIEFS_DIR": str(briefs),
+            "LOCALES_DIR": str(locales),
+            "RELOAD_INTERVAL": "0.3",
+        }
+        bot = BotProcess(tmp_path, env)
+        await bot.start()
+        try:
+            await server.wait_ready(60)
+            assert (await title(server)).endswith("and three core members")
+            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: updated")
+            assert await eventually(
+                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: updated")
+            )
+
+            # A broken update: the whole set is refused and the last good one keeps serving.
+            edit(briefs / "qwen-exodus-crypto-reading.toml", "zh-Hans = ", "zh-Hanz = ")
+            await eventually(lambda: _logged(bot, "update rejected"))
+            assert "qwen-exodus-crypto-reading.toml: " in bot.log()
+            assert await title(server) == "Lin Junyang leaves Alibaba's Tongyi Qianwen: updated"
+            assert await title(server, "qwen-exodus")  # the other card still answers
+
+            # A new interface string translation reaches replies too.
+            po = locales / "en" / "LC_MESSAGES" / "messages.po"
+            edit(po, 'msgstr "Source: {outlet}"', 'msgstr "From: {outlet}"')
+            edit(briefs / "qwen-exodus-crypto-reading.toml", "zh-Hanz = ", "zh-Hans = ")
+            assert await eventually(lambda: _footer_has(server, "From: Biteye"))
+        finally:
+            await bot.stop()
+    assert "Traceback" not in bot.log()
+
+
+async def test_sighup_reloads_when_polling_is_off(tmp_path: Path) -> None:
+    briefs, locales = content(tmp_path)
+    async with LoopbackDiscord() as server:
+        env = {**server.env(), "BRIEFS_DIR": str(briefs), "LOCALES_DIR": str(locales), "RELOAD_INTERVAL": "0"}
+        bot = BotProcess(tmp_path, env)
+        await bot.start()
+        try:
+            await server.wait_ready(60)
+            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: after SIGHUP")
+            await asyncio.sleep(1.0)
+            assert (await title(server)).endswith("and three core members")  # nothing polls
+            assert bot.process is not None
+            bot.process.send_signal(signal.SIGHUP)
+            assert await eventually(
+                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: after SIGHUP")
+            )
+        finally:
+            await bot.stop()
+
+
+async def _has(server: LoopbackDiscord, expected: str) -> bool:
+    return await title(server) == expected
+
+
+async def _logged(bot: BotProcess, text: str) -> bool:
+    return text in bot.log()
+
+
+async def _footer_has(server: LoopbackDiscord, text: str) -> bool:
+    handle = await server.command("summary", {"story": "qwen-core"})
+    return text in embeds_of((await handle.response()).body)[0]["footer"]["text"]
