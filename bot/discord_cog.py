@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands, tasks
 
 from bot.check import check_all
+from bot.digest import DigestScheduler, Gone, Transient, utc_now
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Catalogs, choose_language, parse_language
-from bot.layout import Reply, View
+from bot.layout import Reply, View, pack_messages
 from bot.queries import Briefer
 from bot.questions import parse_question
 from bot.reload import Reloader
+from bot.schedule import next_due, parse_hhmm, parse_zone, zone_names
 from bot.settings import Language, Settings, load_settings
 from bot.store import SQLiteStore, Store
 
@@ -155,12 +158,50 @@ class ReplyView(discord.ui.View):
             log.debug("could not disable buttons: %s", exc)
 
 
+class DiscordDelivery:
+    """Posts digests through discord.py, turning its errors into the scheduler's terms."""
+
+    def __init__(self, bot: commands.Bot, store: Store, default_language: Language) -> None:
+        self.bot = bot
+        self.store = store
+        self.default_language = default_language
+
+    async def language(self, guild_id: int) -> Language:
+        """The server's choice, else its preferred locale, else the default: there is no reader."""
+        guild = self.bot.get_guild(guild_id)
+        locale = guild.preferred_locale.value if guild else None
+        setting = await self.store.guild_language(guild_id)
+        return choose_language(None, setting, None, locale, self.default_language)
+
+    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
+        """Send one message; discord.py adds enforce_nonce, so a repeated nonce is not a second post."""
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            await channel.send(embeds=[to_embed(v) for v in views], nonce=nonce, allowed_mentions=NO_PINGS)
+        except discord.Forbidden as exc:
+            raise Gone("forbidden") from exc
+        except discord.NotFound as exc:
+            raise Gone("missing") from exc
+        except discord.DiscordServerError as exc:
+            raise Transient(str(exc.status)) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise Transient(type(exc).__name__) from exc
+
+
 class BriefingCog(commands.Cog, name="Briefings"):
     """Slash commands and chat questions for the briefing cards."""
 
     language_group = app_commands.Group(
         name=locale_str("language"),
         description=locale_str("The server's language for briefings"),
+        guild_only=True,
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    digest_group = app_commands.Group(
+        name=locale_str("digest"),
+        description=locale_str("The server's daily digest"),
         guild_only=True,
         allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=False, private_channel=False),
         default_permissions=discord.Permissions(manage_guild=True),
@@ -176,6 +217,7 @@ class BriefingCog(commands.Cog, name="Briefings"):
         host_translator: app_commands.Translator | None = None,
         reloader: Reloader | None = None,
         reload_interval: float = 0,
+        default_timezone: str = "UTC",
     ) -> None:
         self.bot = bot
         self.briefer = briefer
@@ -185,15 +227,26 @@ class BriefingCog(commands.Cog, name="Briefings"):
         self.reloader = reloader
         self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
         self.reload_interval = reload_interval
+        self.default_timezone = default_timezone
+        self.scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, store, default_language))  # type: ignore[arg-type]
+        self._scheduler_task: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        """Start watching the content folders, when asked to."""
+        """Start watching the content folders, when asked to, and the digest scheduler."""
         if self.reloader is not None and self.reload_interval > 0:
             self.watch.start()
+        self._scheduler_task = asyncio.create_task(self._run_scheduler())
+
+    async def _run_scheduler(self) -> None:
+        # Posting needs the gateway's view of servers and channels; wait for it once.
+        await self.bot.wait_until_ready()
+        await self.scheduler.run()
 
     async def cog_unload(self) -> None:
-        """Stop watching, close the store and give the host back the translator it had."""
+        """Stop watching and scheduling, close the store and give the host back the translator it had."""
         self.watch.cancel()
+        if self._scheduler_task is not None:
+            self._scheduler_task.cancel()
         await self.store.close()
         await self.bot.tree.set_translator(self.host_translator)
 
@@ -382,6 +435,174 @@ class BriefingCog(commands.Cog, name="Briefings"):
             embed=discord.Embed(description=text, colour=COLOUR), ephemeral=True, allowed_mentions=NO_PINGS
         )
 
+    # --- daily digest ----------------------------------------------------------------------------
+
+    async def _digest_guard(self, interaction: discord.Interaction) -> Language | None:
+        """The reader's language if they may manage the digest here; otherwise answer and return None."""
+        reader = await self.language_for(interaction)
+        if interaction.guild_id is None:
+            await self.refuse(interaction, reader, N_("This command works only in a server."))
+            return None
+        if not interaction.permissions.manage_guild:
+            await self.refuse(
+                interaction, reader, N_("You need the Manage Server permission to change this.")
+            )
+            return None
+        return reader
+
+    async def _server_language(self, guild_id: int) -> Language:
+        return await self.scheduler.delivery.language(guild_id)
+
+    async def _status_text(self, guild_id: int, language: Language) -> str:
+        _ = self.briefer._
+        row = await self.store.digest(guild_id)
+        if row is None:
+            return _(language, "No daily digest is set. Use /digest set.")
+        lines = [
+            _(language, "Channel: {channel}", channel=f"<#{row.channel_id}>"),
+            _(language, "Time: {time} ({zone})", time=row.at, zone=row.zone),
+        ]
+        if row.paused:
+            reason = {
+                "forbidden": N_("I may not post in that channel."),
+                "missing": N_("That channel no longer exists."),
+            }.get(row.paused, N_("Posting failed."))
+            lines.append(
+                _(language, "Paused: {reason} Use /digest set to resume.", reason=_(language, reason))
+            )
+        elif row.next_due is not None:
+            stamp = int(row.next_due.timestamp())
+            lines.append(
+                _(
+                    language,
+                    "Next post: {when} ({relative})",
+                    when=f"<t:{stamp}:F>",
+                    relative=f"<t:{stamp}:R>",
+                )
+            )
+        if row.last_posted_at is not None:
+            stamp = int(row.last_posted_at.timestamp())
+            lines.append(_(language, "Last post: {when}", when=f"<t:{stamp}:F>"))
+        if row.nothing_new_on and (row.last_date is None or row.nothing_new_on >= row.last_date):
+            lines.append(_(language, "Nothing new to post on {date}.", date=row.nothing_new_on))
+        return "\n".join(lines)
+
+    @digest_group.command(name=locale_str("set"), description=locale_str("Post a daily digest to a channel"))
+    @app_commands.rename(
+        channel=locale_str("channel"), time=locale_str("time"), timezone=locale_str("timezone")
+    )
+    @app_commands.describe(
+        channel=locale_str("Where to post"),
+        time=locale_str("Local time, HH:MM (24-hour)"),
+        timezone=locale_str("An IANA time zone, e.g. Europe/London"),
+    )
+    async def digest_set(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str | None = None,
+    ) -> None:
+        """Set the server's daily digest."""
+        reader = await self._digest_guard(interaction)
+        if reader is None or interaction.guild is None:
+            return
+        at = parse_hhmm(time)
+        if at is None:
+            await self.refuse(
+                interaction, reader, N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."), value=time
+            )
+            return
+        zone_name = timezone or self.default_timezone
+        zone = parse_zone(zone_name)
+        if zone is None:
+            await self.refuse(
+                interaction,
+                reader,
+                N_("Unknown time zone “{value}”. Try e.g. Asia/Shanghai."),
+                value=zone_name,
+            )
+            return
+        me = interaction.guild.me
+        rights = channel.permissions_for(me) if me is not None else None
+        if rights is None or not (rights.view_channel and rights.send_messages and rights.embed_links):
+            await self.refuse(
+                interaction,
+                reader,
+                N_("I cannot post in {channel}: I need View Channel, Send Messages and Embed Links there."),
+                channel=channel.mention,
+            )
+            return
+        # Counted from the start of this minute: a digest set for the current minute goes out now.
+        due = next_due(utc_now().replace(second=0, microsecond=0), at, zone)
+        await self.store.set_digest(
+            interaction.guild_id or 0, channel.id, at.strftime("%H:%M"), zone_name, due
+        )
+        self.scheduler.wake()
+        text = await self._status_text(interaction.guild.id, reader)
+        await interaction.response.send_message(
+            embed=discord.Embed(
+                title=self.briefer._(reader, "Daily digest set"), description=text, colour=COLOUR
+            ),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @digest_group.command(name=locale_str("off"), description=locale_str("Stop the daily digest"))
+    async def digest_off(self, interaction: discord.Interaction) -> None:
+        """Turn the digest off."""
+        reader = await self._digest_guard(interaction)
+        if reader is None or interaction.guild_id is None:
+            return
+        removed = await self.store.digest_off(interaction.guild_id)
+        self.scheduler.wake()
+        message = (
+            N_("The daily digest is off.") if removed else N_("No daily digest is set. Use /digest set.")
+        )
+        await interaction.response.send_message(
+            embed=discord.Embed(description=self.briefer._(reader, message), colour=COLOUR),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @digest_group.command(name=locale_str("status"), description=locale_str("When the next digest is posted"))
+    async def digest_status(self, interaction: discord.Interaction) -> None:
+        """Show the digest's schedule and state."""
+        reader = await self._digest_guard(interaction)
+        if reader is None or interaction.guild_id is None:
+            return
+        text = await self._status_text(interaction.guild_id, reader)
+        await interaction.response.send_message(
+            embed=discord.Embed(
+                title=self.briefer._(reader, "Daily digest"), description=text, colour=COLOUR
+            ),
+            ephemeral=True,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @digest_group.command(name=locale_str("preview"), description=locale_str("See what would be posted now"))
+    async def digest_preview(self, interaction: discord.Interaction) -> None:
+        """Show privately exactly what the digest would post now."""
+        reader = await self._digest_guard(interaction)
+        if reader is None or interaction.guild_id is None:
+            return
+        language = await self._server_language(interaction.guild_id)
+        views, _ = self.briefer.digest(language, await self.store.seen_versions(interaction.guild_id))
+        if not views:
+            await self.refuse(interaction, reader, N_("Nothing new since the last digest."))
+            return
+        first = pack_messages(views)[0]
+        await interaction.response.send_message(
+            embeds=[to_embed(v) for v in first], ephemeral=True, allowed_mentions=NO_PINGS
+        )
+
+    @digest_set.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        """IANA zone names containing what has been typed."""
+        return [Choice(name=name, value=name) for name in zone_names(current)]
+
     # --- autocomplete ----------------------------------------------------------------------------
 
     async def _choices_language(self, interaction: discord.Interaction) -> Language:
@@ -479,6 +700,7 @@ async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
         host_translator=host_translator,
         reloader=reloader,
         reload_interval=settings.reload_interval,
+        default_timezone=settings.default_timezone,
     )
     await bot.tree.set_translator(CatalogTranslator(catalogs, fallback=host_translator))
     await bot.add_cog(cog)

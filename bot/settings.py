@@ -31,6 +31,7 @@ class Settings(BaseSettings):
     )
     database_url: str = Field(default="sqlite:///data/briefing.sqlite3", validation_alias="DATABASE_URL")
     dev_guild_id: int | None = Field(default=None, validation_alias="DEV_GUILD_ID")
+    default_timezone: str = Field(default="UTC", validation_alias="DEFAULT_TIMEZONE")
     reload_interval: float = Field(default=2.0, ge=0, validation_alias="RELOAD_INTERVAL")
 
 

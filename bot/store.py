@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol, TypeVar
 from urllib.parse import urlparse
@@ -24,6 +26,35 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """,
+    """
+    CREATE TABLE digest (
+        guild_id INTEGER PRIMARY KEY,
+        channel_id INTEGER NOT NULL,
+        at TEXT NOT NULL,
+        zone TEXT NOT NULL,
+        next_due TEXT,
+        paused TEXT,
+        last_date TEXT,
+        last_posted_at TEXT,
+        nothing_new_on TEXT
+    );
+    CREATE INDEX digest_due ON digest (next_due) WHERE next_due IS NOT NULL AND paused IS NULL;
+    CREATE TABLE digest_ledger (
+        guild_id INTEGER NOT NULL,
+        local_date TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        state TEXT NOT NULL,
+        parts_sent INTEGER NOT NULL DEFAULT 0,
+        claimed_at TEXT NOT NULL,
+        PRIMARY KEY (guild_id, local_date)
+    );
+    CREATE TABLE digest_seen (
+        guild_id INTEGER NOT NULL,
+        card_id TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        PRIMARY KEY (guild_id, card_id)
+    );
     """,
 )
 
@@ -155,6 +186,202 @@ class SQLiteStore:
             )
         )
 
+    # --- daily digest ------------------------------------------------------------------------------
+
+    async def set_digest(
+        self, guild_id: int, channel_id: int, at: str, zone: str, next_due: dt.datetime
+    ) -> None:
+        """Set (or move) a server's digest; setting it again resumes a paused one."""
+        await self._run(
+            lambda: self._db.execute(
+                "INSERT INTO digest (guild_id, channel_id, at, zone, next_due, paused) "
+                "VALUES (?, ?, ?, ?, ?, NULL) "
+                "ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, at = excluded.at, "
+                "zone = excluded.zone, next_due = excluded.next_due, paused = NULL",
+                (guild_id, channel_id, at, zone, _iso(next_due)),
+            )
+        )
+
+    async def digest_off(self, guild_id: int) -> bool:
+        """Stop a server's digest; what it was sent stays recorded."""
+        cursor = await self._run(
+            lambda: self._db.execute("DELETE FROM digest WHERE guild_id = ?", (guild_id,))
+        )
+        return cursor.rowcount > 0
+
+    async def digest(self, guild_id: int) -> DigestRow | None:
+        """A server's digest settings."""
+        row = await self._run(
+            lambda: self._db.execute(
+                f"SELECT {_DIGEST_COLUMNS} FROM digest WHERE guild_id = ?", (guild_id,)
+            ).fetchone()
+        )
+        return DigestRow.from_row(row) if row else None
+
+    async def due_digests(self, now: dt.datetime) -> list[DigestRow]:
+        """Digests due by now; the partial index makes this cost what is due, not what is configured."""
+        rows = await self._run(
+            lambda: self._db.execute(
+                f"SELECT {_DIGEST_COLUMNS} FROM digest WHERE next_due IS NOT NULL AND paused IS NULL "
+                "AND next_due <= ? ORDER BY next_due",
+                (_iso(now),),
+            ).fetchall()
+        )
+        return [DigestRow.from_row(row) for row in rows]
+
+    async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
+        """The earliest due time still to come."""
+        row = await self._run(
+            lambda: self._db.execute(
+                "SELECT MIN(next_due) FROM digest "
+                "WHERE next_due IS NOT NULL AND paused IS NULL AND next_due > ?",
+                (_iso(now),),
+            ).fetchone()
+        )
+        return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def reschedule_digest(
+        self, guild_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
+    ) -> None:
+        """Move a digest's next due time (and note a day with nothing new)."""
+        await self._run(
+            lambda: self._db.execute(
+                "UPDATE digest SET next_due = ?, nothing_new_on = COALESCE(?, nothing_new_on) "
+                "WHERE guild_id = ?",
+                (_iso(next_due), nothing_new_on, guild_id),
+            )
+        )
+
+    async def pause_digest(self, guild_id: int, reason: str) -> None:
+        """Pause a digest until the next `/digest set`, keeping why."""
+        await self._run(
+            lambda: self._db.execute("UPDATE digest SET paused = ? WHERE guild_id = ?", (reason, guild_id))
+        )
+
+    async def seen_versions(self, guild_id: int) -> dict[str, int]:
+        """The version of each card this server's digests have already carried."""
+        rows = await self._run(
+            lambda: self._db.execute(
+                "SELECT card_id, version FROM digest_seen WHERE guild_id = ?", (guild_id,)
+            ).fetchall()
+        )
+        return dict(rows)
+
+    async def claim_digest(self, guild_id: int, local_date: str, nonce: str, now: dt.datetime) -> Claim:
+        """Record the intent to post a server's digest for a local date, or return the earlier claim."""
+
+        def claim() -> Claim:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "SELECT nonce, state, parts_sent FROM digest_ledger "
+                    "WHERE guild_id = ? AND local_date = ?",
+                    (guild_id, local_date),
+                ).fetchone()
+                if row is None:
+                    self._db.execute(
+                        "INSERT INTO digest_ledger (guild_id, local_date, nonce, state, claimed_at) "
+                        "VALUES (?, ?, ?, 'sending', ?)",
+                        (guild_id, local_date, nonce, _iso(now)),
+                    )
+                    row = (nonce, "sending", 0)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            return Claim(*row)
+
+        return await self._run(claim)
+
+    async def digest_part_sent(self, guild_id: int, local_date: str, parts_sent: int) -> None:
+        """Record that the first `parts_sent` messages of a digest reached Discord."""
+        await self._run(
+            lambda: self._db.execute(
+                "UPDATE digest_ledger SET parts_sent = ? WHERE guild_id = ? AND local_date = ?",
+                (parts_sent, guild_id, local_date),
+            )
+        )
+
+    async def finish_digest(
+        self,
+        guild_id: int,
+        local_date: str,
+        state: str,
+        included: dict[str, int],
+        next_due: dt.datetime,
+        posted_at: dt.datetime,
+    ) -> None:
+        """Close a day's digest in one transaction: ledger, what was carried, and the next due time."""
+
+        def finish() -> None:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(
+                    "UPDATE digest_ledger SET state = ? WHERE guild_id = ? AND local_date = ?",
+                    (state, guild_id, local_date),
+                )
+                self._db.executemany(
+                    "INSERT INTO digest_seen (guild_id, card_id, version) VALUES (?, ?, ?) "
+                    "ON CONFLICT(guild_id, card_id) DO UPDATE SET version = excluded.version",
+                    [(guild_id, card_id, version) for card_id, version in included.items()],
+                )
+                posted = _iso(posted_at) if state == "sent" else None
+                self._db.execute(
+                    "UPDATE digest SET next_due = ?, last_date = ?, "
+                    "last_posted_at = COALESCE(?, last_posted_at), "
+                    "nothing_new_on = CASE WHEN ? = 'empty' THEN ? ELSE nothing_new_on END "
+                    "WHERE guild_id = ?",
+                    (_iso(next_due), local_date, posted, state, local_date, guild_id),
+                )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+        await self._run(finish)
+
     async def close(self) -> None:
         """Close the connection."""
         await self._run(self._db.close)
+
+
+_DIGEST_COLUMNS = (
+    "guild_id, channel_id, at, zone, next_due, paused, last_date, last_posted_at, nothing_new_on"
+)
+
+
+def _iso(moment: dt.datetime) -> str:
+    """UTC ISO text that sorts as time does."""
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A day's digest in the ledger: the nonce it is posted with, how far it got."""
+
+    nonce: str
+    state: str  # sending | sent | empty
+    parts_sent: int
+
+
+@dataclass(frozen=True)
+class DigestRow:
+    """A server's digest settings and where its schedule stands."""
+
+    guild_id: int
+    channel_id: int
+    at: str
+    zone: str
+    next_due: dt.datetime | None
+    paused: str | None
+    last_date: str | None
+    last_posted_at: dt.datetime | None
+    nothing_new_on: str | None
+
+    @classmethod
+    def from_row(cls, row: tuple) -> DigestRow:
+        """Build from a SELECT of the digest columns."""
+        values = list(row)
+        for i in (4, 7):
+            values[i] = dt.datetime.fromisoformat(values[i]) if values[i] else None
+        return cls(*values)

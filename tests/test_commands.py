@@ -48,7 +48,7 @@ def walk(payload: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 async def test_the_command_set(payload: list[dict[str, Any]]) -> None:
     names = sorted(c["name"] for c in payload)
-    assert names == ["briefs", "glossary", "language", "people", "summary", "timeline"]
+    assert names == ["briefs", "digest", "glossary", "language", "people", "summary", "timeline"]
     language = next(c for c in payload if c["name"] == "language")
     assert sorted(o["name"] for o in language["options"]) == ["set", "show"]
     assert int(language["default_member_permissions"]) == discord.Permissions(manage_guild=True).value

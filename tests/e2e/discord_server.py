@@ -142,6 +142,8 @@ class LoopbackDiscord:
         self.identifies = 0
         self.faults: list[Fault] = []
         self.rate_limited = 0
+        self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.on_post: Callable[[Request], None] | None = None  # called as a channel message is created
         self._window: list[float] = []
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = 0
@@ -415,8 +417,17 @@ class LoopbackDiscord:
             if int(match.group(1)) not in self.channels:
                 return self._error(404, "Unknown Channel", 10003)
             if method == "POST":
-                message = self.message_object(match.group(1), body or {})
+                body = body or {}
+                key = (match.group(1), str(body.get("nonce")))
+                # Like Discord: with enforce_nonce, a nonce seen recently returns the first message again.
+                if body.get("enforce_nonce") and key in self.nonces:
+                    return self._json(self.nonces[key])
+                message = self.message_object(match.group(1), body)
                 self.messages.append(message)
+                if body.get("enforce_nonce"):
+                    self.nonces[key] = message
+                if self.on_post is not None:
+                    self.on_post(self.requests[-1])
                 return self._json(message)
             return self._json([])
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
@@ -563,16 +574,33 @@ class LoopbackDiscord:
         **context: Any,
     ) -> InteractionHandle:
         """Invoke a slash command (or, with `focused`, ask for autocomplete on that option)."""
+        # An int value is a channel option (type 7), resolved the way Discord resolves it.
         opts = [
-            {"name": k, "type": 3, "value": v, **({"focused": True} if k == focused else {})}
+            {"name": k, "type": 7 if isinstance(v, int) else 3, "value": str(v) if isinstance(v, int) else v}
+            | ({"focused": True} if k == focused else {})
             for k, v in (options or {}).items()
         ]
+        channels = [int(v) for v in (options or {}).values() if isinstance(v, int)]
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
         command_id = next(
             (c["id"] for cs in self.commands.values() for c in cs if c["name"] == name), snowflake()
         )
-        data = {"id": command_id, "name": name, "type": 1, "options": opts}
+        data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": opts}
+        if channels:
+            data["resolved"] = {
+                "channels": {
+                    str(c): {
+                        "id": str(c),
+                        "type": 0,
+                        "name": f"channel-{c % 10}",
+                        "permissions": str(EVERYONE_PERMISSIONS),
+                        "guild_id": str(GUILD_ID),
+                        "parent_id": None,
+                    }
+                    for c in channels
+                }
+            }
         if context.get("in_guild", True):
             data["guild_id"] = str(GUILD_ID)
         payload = self.interaction_payload(4 if focused else 2, data, **context)

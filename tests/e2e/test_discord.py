@@ -111,7 +111,7 @@ def text_of(body: dict[str, Any]) -> str:
 
 async def test_commands_are_registered_with_chinese_localisations(world: World) -> None:
     commands = {c["name"]: c for c in world.server.commands["global"]}
-    assert set(commands) == {"summary", "people", "timeline", "glossary", "briefs", "language"}
+    assert set(commands) == {"summary", "people", "timeline", "glossary", "briefs", "language", "digest"}
     for command in commands.values():
         for key in ("name_localizations", "description_localizations"):
             assert set(command[key]) >= {"zh-CN", "zh-TW"}, (command["name"], key)

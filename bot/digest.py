@@ -1,0 +1,201 @@
+"""The daily digest: one scheduler, a rate-limited queue, and a ledger so each day posts once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.layout import View, pack_messages
+from bot.queries import Briefer
+from bot.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
+from bot.settings import Language
+from bot.store import DigestRow, SQLiteStore
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], dt.datetime]
+RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)  # seconds between tries after a transient failure
+
+
+class Gone(Exception):
+    """The channel cannot be posted in (403 or 404): the digest pauses until it is set again."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason  # "forbidden" or "missing"
+
+
+class Transient(Exception):
+    """A 5xx or a time-out: worth trying again later the same day."""
+
+
+class Delivery(Protocol):
+    """What the scheduler needs from a chat front end."""
+
+    async def language(self, guild_id: int) -> Language:
+        """The server's language, resolved without a reader."""
+        ...
+
+    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
+        """Post one message; the same nonce twice must not make two messages (Discord's enforce_nonce)."""
+        ...
+
+
+class RateLimiter:
+    """A token bucket shared by every post, so a crowd of servers stays under the global limit."""
+
+    def __init__(self, per_second: float) -> None:
+        self.interval = 1.0 / per_second
+        self._next = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        """Wait for the next free slot."""
+        async with self._lock:
+            now = time.monotonic()
+            wait = self._next - now
+            self._next = max(now, self._next) + self.interval
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+
+def nonce_for(guild_id: int, day: str) -> str:
+    """A stable nonce for a server's digest of a day (Discord allows 25 characters)."""
+    return "d" + hashlib.sha256(f"{guild_id}:{day}".encode()).hexdigest()[:20]
+
+
+def utc_now() -> dt.datetime:
+    """The real clock."""
+    return dt.datetime.now(UTC)
+
+
+class DigestScheduler:
+    """Sleeps until the next due digest, then posts the due ones from a queue."""
+
+    def __init__(
+        self,
+        store: SQLiteStore,
+        briefer: Briefer,
+        delivery: Delivery,
+        clock: Clock = utc_now,
+        per_second: float = 45.0,
+        workers: int = 16,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self.store = store
+        self.briefer = briefer
+        self.delivery = delivery
+        self.clock = clock
+        self.limiter = RateLimiter(per_second)
+        self.workers = workers
+        self._queue: asyncio.Queue[DigestRow] = asyncio.Queue()
+        self._inflight: set[int] = set()
+        self._wake = asyncio.Event()
+        self._retries: dict[tuple[int, str], int] = {}
+
+    def wake(self) -> None:
+        """Look at the schedule again now (a digest was set, moved or turned off)."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        """The loop: queue what is due, then sleep until the next due time or a wake-up."""
+        workers = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        try:
+            while True:
+                await self.enqueue_due()
+                now = self.clock()
+                upcoming = await self.store.next_digest_after(now)
+                delay = 60.0 if upcoming is None else (upcoming - now).total_seconds()
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), max(0.05, min(delay, 60.0)))
+        finally:
+            for task in workers:
+                task.cancel()
+
+    async def enqueue_due(self) -> int:
+        """Queue every digest due now that is not already being posted."""
+        count = 0
+        for row in await self.store.due_digests(self.clock()):
+            if row.guild_id not in self._inflight:
+                self._inflight.add(row.guild_id)
+                self._queue.put_nowait(row)
+                count += 1
+        return count
+
+    async def drain(self) -> None:
+        """Post everything queued (for tests and the benchmark, which run without the loop)."""
+        workers = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        await self._queue.join()
+        for task in workers:
+            task.cancel()
+
+    async def _work(self) -> None:
+        while True:
+            row = await self._queue.get()
+            try:
+                await self.deliver(row)
+            except Exception:  # one server's failure must never stop the others
+                log.exception("digest for server %s failed", row.guild_id)
+            finally:
+                self._inflight.discard(row.guild_id)
+                self._queue.task_done()
+                self._wake.set()
+
+    async def deliver(self, row: DigestRow) -> str:
+        """Post one server's due digest at most once for its local date; return what happened."""
+        zone = ZoneInfo(row.zone)
+        at = parse_hhmm(row.at)
+        assert at is not None, row.at  # stored only after parse_hhmm accepted it
+        assert row.next_due is not None  # due rows always have one
+        now = self.clock()
+        today = local_date(now, zone)
+        day = local_date(row.next_due, zone)
+        if day < today:
+            # Down over a due time: an earlier day is not posted; today's is, if its time has come.
+            if occurrence(today, at, zone) > now:
+                await self.store.reschedule_digest(row.guild_id, occurrence(today, at, zone))
+                return "skipped"
+            day = today
+        key = day.isoformat()
+        if row.last_date is not None and row.last_date >= key:
+            await self.store.reschedule_digest(row.guild_id, next_due(now, at, zone, posted_for=day))
+            return "done"
+        claim = await self.store.claim_digest(row.guild_id, key, nonce_for(row.guild_id, key), now)
+        following = next_due(now, at, zone, posted_for=day)
+        if claim.state != "sending":
+            await self.store.reschedule_digest(row.guild_id, following)
+            return "done"
+        language = await self.delivery.language(row.guild_id)
+        views, included = self.briefer.digest(language, await self.store.seen_versions(row.guild_id))
+        if not views:
+            await self.store.finish_digest(row.guild_id, key, "empty", {}, following, now)
+            return "empty"
+        messages = pack_messages(views)
+        try:
+            for index in range(claim.parts_sent, len(messages)):
+                await self.limiter.acquire()
+                await self.delivery.post(row.channel_id, messages[index], f"{claim.nonce}-{index}")
+                await self.store.digest_part_sent(row.guild_id, key, index + 1)
+        except Gone as gone:
+            await self.store.pause_digest(row.guild_id, gone.reason)
+            return "paused"
+        except Transient:
+            tries = self._retries.get((row.guild_id, key), 0)
+            retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
+            self._retries[(row.guild_id, key)] = tries + 1
+            # Tried again within the same local day only; after that the day is given up.
+            await self.store.reschedule_digest(
+                row.guild_id, retry_at if local_date(retry_at, zone) == day else following
+            )
+            return "retry"
+        self._retries.pop((row.guild_id, key), None)
+        await self.store.finish_digest(row.guild_id, key, "sent", included, following, self.clock())
+        return "sent"

@@ -1,0 +1,184 @@
+"""The digest scheduler with an injected clock, a real SQLite store and a delivery that behaves like Discord."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from bot.check import check_all
+from bot.digest import DigestScheduler, Gone, Transient
+from bot.i18n import Catalogs
+from bot.layout import View
+from bot.queries import Briefer
+from bot.schedule import UTC
+from bot.store import SQLiteStore
+from tests.conftest import BRIEFS, LOCALES
+
+
+class Channel:
+    """Stands in for Discord's side: keeps posts, and like enforce_nonce never makes two for one nonce."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[int, list[View], str]] = []
+        self.fail_with: list[Exception] = []
+        self.crash_after_post = False
+        self.languages: dict[int, str] = {}
+
+    async def language(self, guild_id: int) -> str:
+        return self.languages.get(guild_id, "en")
+
+    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
+        if self.fail_with:
+            raise self.fail_with.pop(0)
+        if all(n != nonce for _, _, n in self.posts):
+            self.posts.append((channel_id, list(views), nonce))
+        if self.crash_after_post:
+            raise SystemExit("crash after Discord accepted the message")
+
+
+class Clock:
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+
+@pytest.fixture
+def briefer() -> Briefer:
+    library, problems = check_all(BRIEFS, LOCALES, every_reply=False)
+    assert library is not None, problems
+    return Briefer(library, Catalogs.load(LOCALES))
+
+
+@pytest.fixture
+async def store(tmp_path: Path):
+    opened = await SQLiteStore.open(f"sqlite:///{tmp_path}/db.sqlite3")
+    yield opened
+    await opened.close()
+
+
+async def run_due(scheduler: DigestScheduler) -> None:
+    await scheduler.enqueue_due()
+    await scheduler.drain()
+
+
+async def test_first_digest_has_every_card_then_only_what_changed(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 0, 59, tzinfo=UTC))
+    channel = Channel()
+    channel.languages[1] = "zh-Hant"
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await store.set_digest(1, 10, "09:00", "Asia/Shanghai", dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC))
+    await run_due(scheduler)
+    assert channel.posts == []  # not yet due
+    clock.now = dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC)
+    await run_due(scheduler)
+    assert len(channel.posts) == 1
+    _, views, _ = channel.posts[0]
+    assert len(views) == 2
+    assert "林俊暘" in " ".join(v.description for v in views)
+    row = await store.digest(1)
+    assert row is not None
+    assert row.last_date == "2026-03-06"
+    assert row.next_due == dt.datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
+    # Next day: nothing new, nothing posted, and the status can say so.
+    clock.now = dt.datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
+    await run_due(scheduler)
+    assert len(channel.posts) == 1
+    row = await store.digest(1)
+    assert row is not None
+    assert row.nothing_new_on == "2026-03-07"
+
+
+async def test_the_same_day_is_never_posted_twice(store: SQLiteStore, briefer: Briefer) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    # Someone sets the digest again for the same minute: today's is already done.
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    await run_due(DigestScheduler(store, briefer, channel, clock))
+    assert len(channel.posts) == 1
+
+
+async def test_a_crash_after_discord_accepted_gives_one_post(store: SQLiteStore, briefer: Briefer) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    channel.crash_after_post = True
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    with pytest.raises(SystemExit):
+        await DigestScheduler(store, briefer, channel, clock).deliver((await store.due_digests(clock.now))[0])
+    # Restart a minute later: the ledger still says "sending", so the post is repeated with the same nonce.
+    channel.crash_after_post = False
+    clock.now += dt.timedelta(minutes=1)
+    await run_due(DigestScheduler(store, briefer, channel, clock))
+    assert len(channel.posts) == 1
+    row = await store.digest(1)
+    assert row is not None
+    assert row.last_date == "2026-03-06"
+
+
+async def test_forbidden_channel_pauses_until_set_again(store: SQLiteStore, briefer: Briefer) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    channel.fail_with = [Gone("forbidden")]
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    row = await store.digest(1)
+    assert row is not None
+    assert row.paused == "forbidden"
+    assert await store.due_digests(clock.now) == []  # no retry storm
+    await store.set_digest(1, 11, "09:00", "Europe/London", clock.now)
+    await run_due(scheduler)
+    assert [(c, n) for c, _, n in channel.posts] == [(11, channel.posts[0][2])]
+
+
+async def test_transient_failure_is_retried_the_same_day(store: SQLiteStore, briefer: Briefer) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    channel.fail_with = [Transient("502"), Transient("timeout")]
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    row = await store.digest(1)
+    assert row is not None
+    assert row.next_due == clock.now + dt.timedelta(seconds=30)
+    clock.now = row.next_due
+    await run_due(scheduler)
+    row = await store.digest(1)
+    assert row is not None
+    assert row.next_due == clock.now + dt.timedelta(seconds=60)
+    clock.now = row.next_due
+    await run_due(scheduler)
+    assert len(channel.posts) == 1
+
+
+async def test_after_downtime_today_is_posted_and_yesterday_is_not(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    channel = Channel()
+    yesterday = dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
+    await store.set_digest(1, 10, "09:00", "Europe/London", yesterday)
+    await store.set_digest(2, 20, "18:00", "Europe/London", yesterday + dt.timedelta(hours=9))
+    clock = Clock(dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC))  # back at noon the next day
+    await run_due(DigestScheduler(store, briefer, channel, clock))
+    assert [c for c, _, _ in channel.posts] == [10]  # server 1: today's 09:00 was missed, posted now
+    row = await store.digest(2)
+    assert row is not None
+    assert row.next_due == dt.datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # server 2: today's is still to come
+
+
+async def test_work_per_wake_up_is_the_due_servers_only(store: SQLiteStore) -> None:
+    now = dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
+    for guild in range(1000):
+        due = now if guild < 10 else now + dt.timedelta(hours=1 + guild % 20)
+        await store.set_digest(guild, guild, "09:00", "UTC", due)
+    assert len(await store.due_digests(now)) == 10
+    assert await store.next_digest_after(now) == now + dt.timedelta(hours=1)
