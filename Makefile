@@ -29,6 +29,7 @@ check: catalogs
 
 bench: catalogs
 	@$(BIN)/python -m bench
+	@$(BIN)/python -m bench.digest
 
 lint: $(STAMP)
 	@$(BIN)/ruff check --fix .

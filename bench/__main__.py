@@ -90,7 +90,10 @@ class Bot:
             *self.argv, cwd=self.workdir, env=environ, stdout=log, stderr=log
         )
         log.close()
-        await server.wait_for(lambda: server.identifies > before, 120)
+        process = self.process
+        await server.wait_for(lambda: server.identifies > before or process.returncode is not None, 120)
+        if process.returncode is not None:
+            raise RuntimeError(f"{self.name} exited at start-up; see {self.workdir / self.name}.log")
         return time.monotonic() - started
 
     async def stop(self) -> None:

@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.glossary import ID_PATTERN, Entry, Glossary
-from bot.i18n import LANGUAGES, PartialDate, to_traditional
+from bot.i18n import LANGUAGES, PartialDate, prepare_traditional, to_traditional
 from bot.settings import Language
 
 REFERENCE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
@@ -228,6 +228,9 @@ class Library:
 
     def render_all(self) -> None:
         """Render every card in every language once, so queries only look things up."""
+        prepare_traditional(
+            text.zh_hans for card in self.cards for _, text in card.texts() if text.zh_hant is None
+        )
         self.briefings = {
             (card.id, lang): render_card(card, lang, self.glossary)
             for card in self.cards

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import os
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator
@@ -11,6 +12,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Names are romanised a character at a time and entries carry their checked pinyin, so pypinyin's
+# phrase dictionary (about 45 MB in memory) would buy nothing here. Read when pypinyin is imported.
+os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
 from pypinyin import lazy_pinyin
 
 from bot.settings import Language
