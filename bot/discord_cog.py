@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import discord
+import httpx
 from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands, tasks
@@ -20,9 +22,10 @@ from bot.layout import Reply, View, pack_messages
 from bot.queries import Briefer
 from bot.questions import parse_question
 from bot.reload import Reloader
+from bot.remote import RemotePack
 from bot.schedule import next_due, parse_hhmm, parse_zone, zone_names
 from bot.settings import Language, Settings, load_settings
-from bot.store import SQLiteStore, Store
+from bot.store import SQLiteStore, Store, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -218,6 +221,8 @@ class BriefingCog(commands.Cog, name="Briefings"):
         reloader: Reloader | None = None,
         reload_interval: float = 0,
         default_timezone: str = "UTC",
+        remote: RemotePack | None = None,
+        remote_refresh: float = 300.0,
     ) -> None:
         self.bot = bot
         self.briefer = briefer
@@ -230,11 +235,17 @@ class BriefingCog(commands.Cog, name="Briefings"):
         self.default_timezone = default_timezone
         self.scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, store, default_language))  # type: ignore[arg-type]
         self._scheduler_task: asyncio.Task[None] | None = None
+        self.remote = remote
+        self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)
+        self._http: httpx.AsyncClient | None = None
 
     async def cog_load(self) -> None:
         """Start watching the content folders, when asked to, and the digest scheduler."""
         if self.reloader is not None and self.reload_interval > 0:
             self.watch.start()
+        if self.remote is not None:
+            self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True)
+            self.fetch.start()
         self._scheduler_task = asyncio.create_task(self._run_scheduler())
 
     async def _run_scheduler(self) -> None:
@@ -245,6 +256,9 @@ class BriefingCog(commands.Cog, name="Briefings"):
     async def cog_unload(self) -> None:
         """Stop watching and scheduling, close the store and give the host back the translator it had."""
         self.watch.cancel()
+        self.fetch.cancel()
+        if self._http is not None:
+            await self._http.aclose()
         if self._scheduler_task is not None:
             self._scheduler_task.cancel()
         await self.store.close()
@@ -257,6 +271,15 @@ class BriefingCog(commands.Cog, name="Briefings"):
         # Validation runs in a thread; the swap happens here, between two interactions.
         loaded = await asyncio.to_thread(self.reloader.load)
         return self.reloader.apply(*loaded)
+
+    async def _fetch_pack(self) -> None:
+        """Fetch the remote card pack; a new valid one becomes what is served."""
+        if self.remote is None or self._http is None or self.reloader is None:
+            return
+        if await self.remote.refresh(self._http):
+            self.reloader.briefs_dir = self.remote.briefs_dir
+            self.reloader.locales_dir = self.remote.locales_dir
+            await self.reload()
 
     async def _reload_if_changed(self) -> None:
         if self.reloader is not None and self.reloader.changed():
@@ -692,6 +715,11 @@ async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
     host_translator = bot.tree.translator
     briefer = Briefer(library, catalogs)
     reloader = Reloader(briefer, settings.briefs_dir, settings.locales_dir)
+    remote = None
+    if settings.briefs_url:
+        where = sqlite_path(settings.database_url)
+        folder = (where.parent if isinstance(where, Path) else Path("data")) / "remote"
+        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir)
     cog = BriefingCog(
         bot,
         briefer,
@@ -701,6 +729,8 @@ async def setup(bot: commands.Bot, settings: Settings | None = None) -> None:
         reloader=reloader,
         reload_interval=settings.reload_interval,
         default_timezone=settings.default_timezone,
+        remote=remote,
+        remote_refresh=settings.briefs_refresh,
     )
     await bot.tree.set_translator(CatalogTranslator(catalogs, fallback=host_translator))
     await bot.add_cog(cog)

@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     database_url: str = Field(default="sqlite:///data/briefing.sqlite3", validation_alias="DATABASE_URL")
     dev_guild_id: int | None = Field(default=None, validation_alias="DEV_GUILD_ID")
     default_timezone: str = Field(default="UTC", validation_alias="DEFAULT_TIMEZONE")
+    briefs_url: str | None = Field(default=None, validation_alias="BRIEFS_URL")
+    briefs_refresh: float = Field(default=300.0, gt=0, validation_alias="BRIEFS_REFRESH")
     reload_interval: float = Field(default=2.0, ge=0, validation_alias="RELOAD_INTERVAL")
 
 

@@ -143,6 +143,8 @@ class LoopbackDiscord:
         self.faults: list[Fault] = []
         self.rate_limited = 0
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
+        self.files: dict[str, tuple[bytes, str]] = {}  # name -> (body, ETag), served under /files/
+        self.file_requests: list[dict[str, str]] = []
         self.on_post: Callable[[Request], None] | None = None  # called as a channel message is created
         self._window: list[float] = []
         self._sockets: list[web.WebSocketResponse] = []
@@ -157,6 +159,7 @@ class LoopbackDiscord:
     async def __aenter__(self) -> LoopbackDiscord:
         app = web.Application()
         app.router.add_get("/", self._gateway)
+        app.router.add_get("/files/{name}", self._file)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -457,6 +460,17 @@ class LoopbackDiscord:
                 "resource": {"type": kind, **({"message": message} if message else {})},
             }
         )
+
+    async def _file(self, request: web.Request) -> web.Response:
+        """A static file with an ETag, answering If-None-Match with 304 (for remote card packs)."""
+        self.file_requests.append(dict(request.headers))
+        found = self.files.get(request.match_info["name"])
+        if found is None:
+            return self._error(404, "no such file")
+        body, etag = found
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=body, headers={"ETag": etag, "Content-Type": "application/json"})
 
     # --- gateway --------------------------------------------------------------------------------
 

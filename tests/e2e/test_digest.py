@@ -156,3 +156,25 @@ async def test_forbidden_channel_pauses_with_a_reason_and_set_resumes(tmp_path: 
             assert "The daily digest is off." in str(off)
         finally:
             await bot.stop()
+
+
+async def test_posted_in_simplified_chinese_for_a_server_that_chose_it(tmp_path: Path) -> None:
+    async with LoopbackDiscord() as server:
+        bot = BotProcess(tmp_path, server.env())
+        await bot.start()
+        try:
+            await server.wait_ready(60)
+            await ask(server, "language", {"language": "zh-Hans"}, subcommand="set", **ADMIN)
+            await ask(
+                server,
+                "digest",
+                {"channel": CHANNEL_ID, "time": await this_minute()},
+                subcommand="set",
+                **ADMIN,
+            )
+            await server.wait_for(lambda: digest_posts(server), 10)
+            embeds = str(embeds_of(digest_posts(server)[0].body))
+            assert "林俊旸" in embeds
+            assert "阅读全文" in embeds
+        finally:
+            await bot.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import signal
 import time
@@ -107,3 +108,46 @@ async def _logged(bot: BotProcess, text: str) -> bool:
 async def _footer_has(server: LoopbackDiscord, text: str) -> bool:
     handle = await server.command("summary", {"story": "qwen-core"})
     return text in embeds_of((await handle.response()).body)[0]["footer"]["text"]
+
+
+def pack(title: str, broken: bool = False) -> bytes:
+    files = {f"briefs/{p.name}": p.read_text(encoding="utf-8") for p in (ROOT / "briefs").glob("*.toml")}
+    files[f"briefs/{CARD}"] = files[f"briefs/{CARD}"].replace(OLD_TITLE, title, 1)
+    if broken:
+        files["briefs/qwen-exodus-crypto-reading.toml"] = files[
+            "briefs/qwen-exodus-crypto-reading.toml"
+        ].replace("kind = ", "kinds = ", 1)
+    return json.dumps({"files": files}).encode()
+
+
+async def test_a_remote_pack_is_fetched_with_etag_and_a_broken_one_is_refused(tmp_path: Path) -> None:
+    async with LoopbackDiscord() as server:
+        server.files["pack.json"] = (
+            pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: from the pack"),
+            '"v1"',
+        )
+        env = {
+            **server.env(),
+            "BRIEFS_URL": f"http://127.0.0.1:{server.port}/files/pack.json",
+            "BRIEFS_REFRESH": "0.3",
+        }
+        bot = BotProcess(tmp_path, env)
+        await bot.start()
+        try:
+            await server.wait_ready(60)
+            assert await eventually(
+                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack")
+            )
+            await server.wait_for(
+                lambda: any(h.get("If-None-Match") == '"v1"' for h in server.file_requests), 10
+            )
+
+            server.files["pack.json"] = (
+                pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: v2", broken=True),
+                '"v2"',
+            )
+            await eventually(lambda: _logged(bot, "card pack rejected"))
+            assert "kinds: is not a known field" in bot.log()
+            assert await title(server) == "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack"
+        finally:
+            await bot.stop()
