@@ -16,12 +16,13 @@ from bot.layout import View, pack_messages
 from bot.queries import Briefer
 from bot.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
 from bot.settings import Language
-from bot.store import DigestRow, SQLiteStore
+from bot.store import DigestRow, Store
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], dt.datetime]
 RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)  # seconds between tries after a transient failure
+UNEXPECTED_RETRY = dt.timedelta(minutes=30)
 
 
 class Gone(Exception):
@@ -81,7 +82,7 @@ class DigestScheduler:
 
     def __init__(
         self,
-        store: SQLiteStore,
+        store: Store,
         briefer: Briefer,
         delivery: Delivery,
         clock: Clock = utc_now,
@@ -144,6 +145,8 @@ class DigestScheduler:
                 await self.deliver(row)
             except Exception:  # one server's failure must never stop the others
                 log.exception("digest for server %s failed", row.guild_id)
+                # Not due again at once: an unexpected error would otherwise repeat on every wake-up.
+                await self.store.reschedule_digest(row.guild_id, self.clock() + UNEXPECTED_RETRY)
             finally:
                 self._inflight.discard(row.guild_id)
                 self._queue.task_done()

@@ -15,6 +15,7 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 from discord.ext import commands, tasks
 
+from bot import layout
 from bot.check import check_all
 from bot.digest import DigestScheduler, Gone, Transient, utc_now
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, Catalogs, choose_language, parse_language
@@ -29,8 +30,8 @@ from bot.store import SQLiteStore, Store, sqlite_path
 
 log = logging.getLogger(__name__)
 
-COLOUR = discord.Colour(0x2B6CB0)
-ERROR_COLOUR = discord.Colour(0xC53030)
+COLOUR = discord.Colour(layout.COLOUR)
+ERROR_COLOUR = discord.Colour(layout.ERROR_COLOUR)
 NO_PINGS = discord.AllowedMentions.none()
 VIEW_TIMEOUT = 300.0
 LANGUAGE_CHOICES = [Choice(name=LANGUAGE_NAMES[lang], value=lang) for lang in LANGUAGES]
@@ -233,7 +234,7 @@ class BriefingCog(commands.Cog, name="Briefings"):
         self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
         self.reload_interval = reload_interval
         self.default_timezone = default_timezone
-        self.scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, store, default_language))  # type: ignore[arg-type]
+        self.scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, store, default_language))
         self._scheduler_task: asyncio.Task[None] | None = None
         self.remote = remote
         self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)

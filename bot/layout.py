@@ -19,6 +19,8 @@ AUTOCOMPLETE_CHOICES = 25
 CHOICE_NAME = 100
 PAGE_MARK_ROOM = 24  # kept free in each footer for " · 12/34"
 ELLIPSIS = "…"
+COLOUR = 0x2B6CB0  # every card, in every front end
+ERROR_COLOUR = 0xC53030
 
 # Cut after a sentence end (with any closing quotes), after a clause mark, or at a line break.
 _SENTENCE_END = re.compile(r"[。！？][”’」』）)\"']*|[.!?][”’」』）)\"']*(?=\s)|\n+")

@@ -78,6 +78,62 @@ class Store(Protocol):
         """Record a bookkeeping value."""
         ...
 
+    async def set_digest(
+        self, guild_id: int, channel_id: int, at: str, zone: str, next_due: dt.datetime
+    ) -> None:
+        """Set (or move) a server's digest; setting it again resumes a paused one."""
+        ...
+
+    async def digest_off(self, guild_id: int) -> bool:
+        """Stop a server's digest."""
+        ...
+
+    async def digest(self, guild_id: int) -> DigestRow | None:
+        """A server's digest settings."""
+        ...
+
+    async def due_digests(self, now: dt.datetime) -> list[DigestRow]:
+        """Digests due by now, at a cost that grows with what is due."""
+        ...
+
+    async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
+        """The earliest due time still to come."""
+        ...
+
+    async def reschedule_digest(
+        self, guild_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
+    ) -> None:
+        """Move a digest's next due time."""
+        ...
+
+    async def pause_digest(self, guild_id: int, reason: str) -> None:
+        """Pause a digest until it is set again."""
+        ...
+
+    async def seen_versions(self, guild_id: int) -> dict[str, int]:
+        """The version of each card this server's digests have carried."""
+        ...
+
+    async def claim_digest(self, guild_id: int, local_date: str, nonce: str, now: dt.datetime) -> Claim:
+        """Record, atomically, the intent to post a day's digest, or return the earlier claim."""
+        ...
+
+    async def digest_part_sent(self, guild_id: int, local_date: str, parts_sent: int) -> None:
+        """Record how many of a digest's messages reached Discord."""
+        ...
+
+    async def finish_digest(
+        self,
+        guild_id: int,
+        local_date: str,
+        state: str,
+        included: dict[str, int],
+        next_due: dt.datetime,
+        posted_at: dt.datetime,
+    ) -> None:
+        """Close a day's digest atomically: ledger, what was carried, the next due time."""
+        ...
+
     async def close(self) -> None:
         """Release the backend."""
         ...

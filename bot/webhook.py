@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from bot.layout import View
+from bot.layout import COLOUR, View
 
 _WEBHOOK = re.compile(r"^(https?://[^/]+(?:/[^/]+)*?/webhooks/\d+/)([^/?#]+)(.*)$")
 RETRIES = 5
@@ -32,7 +32,7 @@ def is_webhook_url(url: str) -> bool:
 
 def embed_json(view: View) -> dict[str, Any]:
     """A view as the embed object of Discord's API."""
-    embed: dict[str, Any] = {"title": view.title, "type": "rich", "color": 0x2B6CB0}
+    embed: dict[str, Any] = {"title": view.title, "type": "rich", "color": COLOUR}
     if view.description:
         embed["description"] = view.description
     if view.fields:

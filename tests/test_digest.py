@@ -182,3 +182,18 @@ async def test_work_per_wake_up_is_the_due_servers_only(store: SQLiteStore) -> N
         await store.set_digest(guild, guild, "09:00", "UTC", due)
     assert len(await store.due_digests(now)) == 10
     assert await store.next_digest_after(now) == now + dt.timedelta(hours=1)
+
+
+async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    channel.fail_with = [ValueError("400 Bad Request")]
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    assert await store.due_digests(clock.now) == []
+    row = await store.digest(1)
+    assert row is not None
+    assert row.next_due == clock.now + dt.timedelta(minutes=30)
