@@ -615,10 +615,14 @@ class BriefingCog(commands.Cog, name="Briefings"):
         if not views:
             await self.refuse(interaction, reader, N_("Nothing new since the last digest."))
             return
-        first = pack_messages(views)[0]
+        first, *rest = pack_messages(views)
         await interaction.response.send_message(
             embeds=[to_embed(v) for v in first], ephemeral=True, allowed_mentions=NO_PINGS
         )
+        for message in rest:  # a digest too long for one message is previewed as it would be posted
+            await interaction.followup.send(
+                embeds=[to_embed(v) for v in message], ephemeral=True, allowed_mentions=NO_PINGS
+            )
 
     @digest_set.autocomplete("timezone")
     async def timezone_autocomplete(

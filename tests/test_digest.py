@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -197,3 +198,28 @@ async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(
     row = await store.digest(1)
     assert row is not None
     assert row.next_due == clock.now + dt.timedelta(minutes=30)
+
+
+async def test_a_server_changing_its_zone_gets_one_post_per_local_date(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC))  # 09:00 in Shanghai
+    channel = Channel()
+    await store.set_digest(1, 10, "09:00", "Asia/Shanghai", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    assert len(channel.posts) == 1
+    # Later that day the server moves to New York time: 6 March there is already posted.
+    clock.now = dt.datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
+    from bot.schedule import next_due  # noqa: PLC0415
+
+    moved = next_due(clock.now, dt.time(9, 0), ZoneInfo("America/New_York"))
+    assert moved == dt.datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+    await store.set_digest(1, 10, "09:00", "America/New_York", moved)
+    clock.now = moved
+    await run_due(scheduler)
+    assert len(channel.posts) == 1
+    row = await store.digest(1)
+    assert row is not None
+    assert row.next_due == dt.datetime(2026, 3, 7, 14, 0, tzinfo=UTC)
+    assert row.nothing_new_on is None  # skipped because the date was posted, not because nothing was new
