@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 
 from bot.settings import Settings, SettingsError, load_settings
@@ -43,7 +44,12 @@ def _console(settings: Settings) -> int:
         print("The cards did not load; run `python -m bot check` for details.", file=sys.stderr)
         return 1
     briefer = Briefer(library, Catalogs.load(settings.locales_dir))
-    Console(briefer, settings.default_language).run()
+    try:
+        Console(briefer, settings.default_language).run()
+    except BrokenPipeError:
+        # Whoever read the output went away (`| head`): stop quietly, and keep the interpreter's
+        # final flush from raising again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -94,3 +94,25 @@ def test_unverified_chinese_name_is_shown_in_english(console: Console) -> None:
     answer = console.handle("/people kxli_2000")
     assert "Kaixin Li" in answer
     assert "李凯" not in answer
+
+
+def test_a_reader_that_stops_early_gets_no_traceback() -> None:
+    environ = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=ROOT,
+        env=environ,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    process.stdin.write(b"/summary\n" * 200)
+    process.stdin.close()
+    process.stdout.readline()
+    process.stdout.close()  # like `| head -1`
+    assert process.stderr is not None
+    errors = process.stderr.read()
+    assert process.wait(timeout=60) == 0
+    assert b"Traceback" not in errors
