@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import functools
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 from babel.lists import format_list
@@ -26,6 +28,27 @@ COMMANDS = (
 )
 
 
+REMEMBERED_REPLIES = 2048
+
+
+def _remembered(method: Callable[..., Reply]) -> Callable[..., Reply]:
+    """Answer a repeated query from memory: a reply depends only on the query and the library."""
+
+    @functools.wraps(method)
+    def answer(self: Briefer, *args: object, **kwargs: object) -> Reply:
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        replies = self._replies
+        if key in replies:
+            replies.move_to_end(key)
+            return replies[key]
+        reply = replies[key] = method(self, *args, **kwargs)
+        if len(replies) > REMEMBERED_REPLIES:  # bounded: a flood of made-up names cannot grow it
+            replies.popitem(last=False)
+        return reply
+
+    return answer
+
+
 @dataclass(frozen=True)
 class Choice:
     """An autocomplete suggestion: what the reader sees and the value sent back."""
@@ -38,7 +61,7 @@ class Briefer:
     """Answers queries from the current library; the library can be swapped whole at any time."""
 
     def __init__(self, library: Library, catalogs: Catalogs) -> None:
-        self.catalogs = catalogs
+        self._catalogs = catalogs
         self.library = library
 
     @property
@@ -48,11 +71,25 @@ class Briefer:
 
     @library.setter
     def library(self, library: Library) -> None:
-        # Swapped whole; what was derived from the old set goes with it.
         self._library = library
+        self._forget()
+
+    @property
+    def catalogs(self) -> Catalogs:
+        """The interface strings in every language."""
+        return self._catalogs
+
+    @catalogs.setter
+    def catalogs(self, catalogs: Catalogs) -> None:
+        self._catalogs = catalogs
+        self._forget()
+
+    def _forget(self) -> None:
+        # Content is swapped whole; everything derived from the old set goes with it.
         self._protected_names: dict[Language, list[str]] = {}
         self._owners: dict[str, dict[str, list[str]]] = {}
         self._footers: dict[tuple[str, Language], str] = {}
+        self._replies: OrderedDict[tuple[object, ...], Reply] = OrderedDict()
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -140,6 +177,7 @@ class Briefer:
 
     # --- queries -------------------------------------------------------------------------------------
 
+    @_remembered
     def stories(self, language: Language) -> Reply:
         """The list of stories, newest first."""
         fields = []
@@ -153,6 +191,7 @@ class Briefer:
         views = paginate(self._(language, "Stories"), footer, "", fields)
         return Reply(views)
 
+    @_remembered
     def summary(self, language: Language, story: str | None = None) -> Reply:
         """A story's summary, key points and fact-check notes."""
         b = self._story_or_error(story, language)
@@ -162,6 +201,7 @@ class Briefer:
         fields += [(self._(language, "Fact check"), note) for note in b.notes]
         return self._pages(b, b.title, b.summary, fields)
 
+    @_remembered
     def people(self, language: Language, name: str | None = None, story: str | None = None) -> Reply:
         """The people in a story, or one person."""
         if name:
@@ -212,6 +252,7 @@ class Briefer:
             fields.append((label, self._event_lines(events, language)))
         return self._pages(b, self._name(entry, language), role, fields)
 
+    @_remembered
     def timeline(self, language: Language, person: str | None = None, story: str | None = None) -> Reply:
         """A story's timeline, or the events of one person in it."""
         if person:
@@ -239,6 +280,7 @@ class Briefer:
             lines.append(f"**{format_partial_date(event.date, language)}**{label}: {event.text}")
         return "\n".join(lines)
 
+    @_remembered
     def glossary(self, language: Language, term: str | None = None, story: str | None = None) -> Reply:
         """The terms a story uses, or one term in every script."""
         if not term:
