@@ -146,6 +146,8 @@ class LoopbackDiscord:
         self.files: dict[str, tuple[bytes, str]] = {}  # name -> (body, ETag), served under /files/
         self.file_requests: list[dict[str, str]] = []
         self.on_post: Callable[[Request], None] | None = None  # called as a channel message is created
+        # Called as a channel message request arrives; returning True drops it (no message is created).
+        self.before_post: Callable[[Request], bool] | None = None
         self._window: list[float] = []
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = 0
@@ -420,6 +422,8 @@ class LoopbackDiscord:
             if int(match.group(1)) not in self.channels:
                 return self._error(404, "Unknown Channel", 10003)
             if method == "POST":
+                if self.before_post is not None and self.before_post(self.requests[-1]):
+                    return self._error(503, "dropped before it was accepted")
                 body = body or {}
                 key = (match.group(1), str(body.get("nonce")))
                 # Like Discord: with enforce_nonce, a nonce seen recently returns the first message again.

@@ -7,6 +7,8 @@ import datetime as dt
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.discord_server import (
     ADMIN_ID,
@@ -43,7 +45,10 @@ async def ask(server: LoopbackDiscord, name: str, options=None, **kw) -> dict:
     return (await handle.response()).body
 
 
-async def test_posted_once_in_the_servers_language_even_when_killed_mid_post(tmp_path: Path) -> None:
+@pytest.mark.parametrize("moment", ["before Discord accepted the post", "after Discord accepted the post"])
+async def test_posted_once_in_the_servers_language_even_when_killed_mid_post(
+    tmp_path: Path, moment: str
+) -> None:
     async with LoopbackDiscord() as server:
         bot = BotProcess(tmp_path, server.env())
         await bot.start()
@@ -51,8 +56,16 @@ async def test_posted_once_in_the_servers_language_even_when_killed_mid_post(tmp
             await server.wait_ready(60)
             await ask(server, "language", {"language": "zh-Hant"}, subcommand="set", **ADMIN)
             assert bot.process is not None
-            # The worst moment: Discord has the message, the bot has not heard back or written it down.
-            server.on_post = lambda request: bot.process.send_signal(signal.SIGKILL)
+
+            # The worst moments: the bot dies with its post in flight, before or after Discord kept it.
+            def kill(request: Request) -> bool:
+                bot.process.send_signal(signal.SIGKILL)
+                return moment.startswith("before")
+
+            if moment.startswith("before"):
+                server.before_post = kill
+            else:
+                server.on_post = kill
             body = await ask(
                 server,
                 "digest",
@@ -63,7 +76,7 @@ async def test_posted_once_in_the_servers_language_even_when_killed_mid_post(tmp
             assert body["data"]["flags"] & EPHEMERAL
             assert "每日簡報已設定" in str(body)
             assert await asyncio.wait_for(bot.process.wait(), 15) == -signal.SIGKILL
-            server.on_post = None
+            server.on_post = server.before_post = None
             assert len(digest_posts(server)) == 1
 
             await bot.start()
