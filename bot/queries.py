@@ -358,7 +358,3 @@ class Briefer:
         title = self._(language, "What I can tell you")
         hint = self._(language, "Mention me with a question, e.g. “who is Lin Junyang” or “timeline”.")
         return Reply((View(title, "\n".join([*lines, "", hint])),))
-
-    def language_name(self, language: Language) -> str:
-        """A language's own name."""
-        return LANGUAGE_NAMES[language]
