@@ -6,7 +6,13 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tests.e2e.discord_server import LoopbackDiscord
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -56,3 +62,15 @@ class BotProcess:
     def log(self) -> str:
         """Everything the bot has written so far."""
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+@asynccontextmanager
+async def running_bot(server: LoopbackDiscord, workdir: Path, **env: str) -> AsyncIterator[BotProcess]:
+    """A bot process connected to the loopback server for the length of an `async with` block."""
+    bot = BotProcess(workdir, {**server.env(), **env})
+    await bot.start()
+    try:
+        await server.wait_ready(60)
+        yield bot
+    finally:
+        await bot.stop()

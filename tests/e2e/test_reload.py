@@ -9,7 +9,7 @@ import signal
 import time
 from pathlib import Path
 
-from tests.e2e.bot_process import ROOT, BotProcess
+from tests.e2e.bot_process import ROOT, BotProcess, running_bot
 from tests.e2e.discord_server import LoopbackDiscord, embeds_of
 
 CARD = "qwen-core-team-departs.toml"
@@ -50,10 +50,7 @@ async def test_changed_files_are_served_and_a_broken_update_is_refused(tmp_path:
             "LOCALES_DIR": str(locales),
             "RELOAD_INTERVAL": "0.3",
         }
-        bot = BotProcess(tmp_path, env)
-        await bot.start()
-        try:
-            await server.wait_ready(60)
+        async with running_bot(server, tmp_path, **env) as bot:
             assert (await title(server)).endswith("and three core members")
             edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: updated")
             assert await eventually(
@@ -72,8 +69,6 @@ async def test_changed_files_are_served_and_a_broken_update_is_refused(tmp_path:
             edit(po, 'msgstr "Source: {outlet}"', 'msgstr "From: {outlet}"')
             edit(briefs / "qwen-exodus-crypto-reading.toml", "zh-Hanz = ", "zh-Hans = ")
             assert await eventually(lambda: _footer_has(server, "From: Biteye"))
-        finally:
-            await bot.stop()
     assert "Traceback" not in bot.log()
 
 
@@ -81,10 +76,7 @@ async def test_sighup_reloads_when_polling_is_off(tmp_path: Path) -> None:
     briefs, locales = content(tmp_path)
     async with LoopbackDiscord() as server:
         env = {**server.env(), "BRIEFS_DIR": str(briefs), "LOCALES_DIR": str(locales), "RELOAD_INTERVAL": "0"}
-        bot = BotProcess(tmp_path, env)
-        await bot.start()
-        try:
-            await server.wait_ready(60)
+        async with running_bot(server, tmp_path, **env) as bot:
             edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: after SIGHUP")
             await asyncio.sleep(1.0)
             assert (await title(server)).endswith("and three core members")  # nothing polls
@@ -93,8 +85,6 @@ async def test_sighup_reloads_when_polling_is_off(tmp_path: Path) -> None:
             assert await eventually(
                 lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: after SIGHUP")
             )
-        finally:
-            await bot.stop()
 
 
 async def _has(server: LoopbackDiscord, expected: str) -> bool:
@@ -131,10 +121,7 @@ async def test_a_remote_pack_is_fetched_with_etag_and_a_broken_one_is_refused(tm
             "BRIEFS_URL": f"http://127.0.0.1:{server.port}/files/pack.json",
             "BRIEFS_REFRESH": "0.3",
         }
-        bot = BotProcess(tmp_path, env)
-        await bot.start()
-        try:
-            await server.wait_ready(60)
+        async with running_bot(server, tmp_path, **env) as bot:
             assert await eventually(
                 lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack")
             )
@@ -149,5 +136,3 @@ async def test_a_remote_pack_is_fetched_with_etag_and_a_broken_one_is_refused(tm
             await eventually(lambda: _logged(bot, "card pack rejected"))
             assert "kinds: is not a known field" in bot.log()
             assert await title(server) == "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack"
-        finally:
-            await bot.stop()
