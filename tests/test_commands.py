@@ -10,7 +10,7 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.discord_cog import BriefingCog, setup
+from bot.discord_cog import setup
 from bot.settings import load_settings
 from tests.conftest import BRIEFS, LOCALES
 
@@ -86,7 +86,3 @@ async def test_language_choices_are_each_languages_own_name(payload: list[dict[s
     summary = next(c for c in payload if c["name"] == "summary")
     language = next(o for o in summary["options"] if o["name"] == "language")
     assert [c["name"] for c in language["choices"]] == ["English", "简体中文", "繁體中文"]
-
-
-def test_cog_is_a_cog() -> None:
-    assert issubclass(BriefingCog, commands.Cog)
