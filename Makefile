@@ -21,6 +21,7 @@ run: catalogs
 test: catalogs
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
+	@$(BIN)/mypy
 	@$(BIN)/python -m bot check
 	@$(BIN)/python -m pytest
 
@@ -38,5 +39,5 @@ lint: $(STAMP)
 # Re-extract interface strings from the code and merge them into every catalog.
 extract: $(STAMP)
 	@$(BIN)/pybabel extract -F pyproject.toml --no-location --sort-output \
-		--no-default-keywords -k _:2 -k gettext:2 -k ngettext:2,3 -k N_ -k locale_str -o locales/messages.pot bot
+		--no-default-keywords -k _ -k plural:1,2 -k N_ -k locale_str -o locales/messages.pot bot
 	@$(BIN)/pybabel update -i locales/messages.pot -d locales -D messages --no-fuzzy-matching --ignore-obsolete

@@ -30,7 +30,7 @@ def grown_locales(workdir: Path, size: int) -> Path:
     """The real locales with the glossary grown to `size` entries of made-up people (a fixed seed)."""
     from pypinyin import Style, pinyin  # noqa: PLC0415
 
-    from bot.i18n import to_traditional  # noqa: PLC0415
+    from bot.core.text import to_traditional  # noqa: PLC0415
 
     target = workdir / "locales"
     shutil.copytree(ROOT / "locales", target, ignore=shutil.ignore_patterns("*.mo"))

@@ -12,10 +12,9 @@ from collections import Counter
 from pathlib import Path
 
 from bench.__main__ import ROOT, Bot
-from bot.check import check_all
+from bot.core.answers import Briefer
+from bot.core.content import Content, load
 from bot.digest import DigestScheduler
-from bot.i18n import Catalogs
-from bot.queries import Briefer
 from bot.store import SQLiteStore
 from tests.e2e.discord_server import LoopbackDiscord
 
@@ -114,9 +113,9 @@ async def wake_cost(configured: int, due: int = 10, rounds: int = 50) -> float:
     for guild in range(configured):
         when = now if guild < due else now + dt.timedelta(minutes=1 + guild % 1440)
         await store.set_digest(guild, guild, when.strftime("%H:%M"), "UTC", when)
-    library, _ = check_all(ROOT / "briefs", ROOT / "locales", every_reply=False)
-    assert library is not None
-    scheduler = DigestScheduler(store, Briefer(library, Catalogs.load(ROOT / "locales")), None, lambda: now)  # type: ignore[arg-type]
+    loaded = load(ROOT / "briefs", ROOT / "locales")
+    assert isinstance(loaded, Content)
+    scheduler = DigestScheduler(store, Briefer.serving(loaded), None, lambda: now)  # type: ignore[arg-type]
     started = time.process_time()
     for _ in range(rounds):
         scheduler._inflight.clear()

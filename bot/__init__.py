@@ -9,7 +9,7 @@ if TYPE_CHECKING:
 
 
 async def setup(bot: commands.Bot) -> None:
-    """Entry point for `await bot.load_extension("bot")`: add the briefing cog and nothing else."""
-    from bot.discord_cog import setup as setup_cog  # noqa: PLC0415 - the core stays importable without discord
+    """Entry point for `await bot.load_extension("bot")`: add the briefing cogs and nothing else."""
+    from bot.discord import setup as setup_discord  # noqa: PLC0415 - the core stays importable without discord
 
-    await setup_cog(bot)
+    await setup_discord(bot)

@@ -6,8 +6,12 @@ import argparse
 import logging
 import os
 import sys
+from typing import TYPE_CHECKING
 
-from bot.settings import Settings, SettingsError, load_settings
+from bot.config import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from bot.core.answers import Briefer
 
 
 def _settings() -> Settings:
@@ -19,31 +23,39 @@ def _settings() -> Settings:
 
 
 def _check(settings: Settings) -> int:
-    from bot.check import check_all  # noqa: PLC0415 - keep `--help` fast
+    from bot.core.audit import check_all  # noqa: PLC0415 - keep `--help` fast
 
-    library, problems = check_all(settings.briefs_dir, settings.locales_dir)
+    content, problems = check_all(settings.briefs_dir, settings.locales_dir)
     for problem in problems:
         print(problem)
-    if library is None:
+    if content is None:
         print(f"{len(problems)} problem(s) found.", file=sys.stderr)
         return 1
+    library = content.library
     print(f"OK: {len(library.cards)} cards, {len(library.glossary)} glossary entries, catalogs complete.")
     return 0
 
 
-def _console(settings: Settings) -> int:
-    from bot.check import check_all  # noqa: PLC0415
-    from bot.console import Console  # noqa: PLC0415
-    from bot.i18n import Catalogs  # noqa: PLC0415
-    from bot.queries import Briefer  # noqa: PLC0415
+def _load(settings: Settings) -> Briefer | None:
+    """The content as the bot would serve it, or None after printing why it cannot be served."""
+    from bot.core.answers import Briefer  # noqa: PLC0415
+    from bot.core.content import Content, load  # noqa: PLC0415
 
-    library, problems = check_all(settings.briefs_dir, settings.locales_dir, every_reply=False)
-    if library is None:
-        for problem in problems:
-            print(problem, file=sys.stderr)
-        print("The cards did not load; run `python -m bot check` for details.", file=sys.stderr)
+    loaded = load(settings.briefs_dir, settings.locales_dir)
+    if isinstance(loaded, Content):
+        return Briefer.serving(loaded)
+    for problem in loaded:
+        print(problem, file=sys.stderr)
+    print("The cards did not load; run `python -m bot check` for details.", file=sys.stderr)
+    return None
+
+
+def _console(settings: Settings) -> int:
+    from bot.console import Console  # noqa: PLC0415
+
+    briefer = _load(settings)
+    if briefer is None:
         return 1
-    briefer = Briefer(library, Catalogs.load(settings.locales_dir))
     try:
         Console(briefer, settings.default_language).run()
     except BrokenPipeError:
@@ -58,11 +70,10 @@ def _digest(settings: Settings, url: str, language: str | None, story: str | Non
 
     import httpx  # noqa: PLC0415
 
-    from bot.check import check_all  # noqa: PLC0415
-    from bot.i18n import Catalogs, parse_language  # noqa: PLC0415
-    from bot.layout import pack_messages  # noqa: PLC0415
-    from bot.queries import Briefer  # noqa: PLC0415
-    from bot.webhook import WebhookError, is_webhook_url, post_messages, redact  # noqa: PLC0415
+    from bot.core.language import parse_language  # noqa: PLC0415
+    from bot.core.layout import pack_messages  # noqa: PLC0415
+    from bot.digest import compose  # noqa: PLC0415
+    from bot.digest.webhook import WebhookError, is_webhook_url, post_messages, redact  # noqa: PLC0415
 
     if not is_webhook_url(url):
         print("--webhook must be a Discord webhook URL: https://…/api/webhooks/<id>/<token>", file=sys.stderr)
@@ -71,11 +82,10 @@ def _digest(settings: Settings, url: str, language: str | None, story: str | Non
     if chosen is None:
         print(f"--language {language!r} is not one of en, zh-Hans, zh-Hant", file=sys.stderr)
         return 2
-    library, problems = check_all(settings.briefs_dir, settings.locales_dir, every_reply=False)
-    if library is None:
-        print("\n".join(map(str, problems)), file=sys.stderr)
+    briefer = _load(settings)
+    if briefer is None:
         return 1
-    briefer = Briefer(library, Catalogs.load(settings.locales_dir))
+    library = briefer.library
     if story:
         card = briefer.find_story(story)
         if card is None:
@@ -85,7 +95,7 @@ def _digest(settings: Settings, url: str, language: str | None, story: str | Non
         seen = {c.id: c.version for c in library.cards if c.id != card.id}
     else:
         seen = {}
-    views, _ = briefer.digest(chosen, seen)
+    views, _ = compose(briefer, chosen, seen)
 
     async def send() -> list[str]:
         async with httpx.AsyncClient(timeout=httpx.Timeout(15.0)) as client:
@@ -122,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
         return _digest(settings, args.webhook, args.language, args.story)
     if args.command == "console" or settings.discord_token is None:
         return _console(settings)
-    from bot.runner import run  # noqa: PLC0415 - discord.py loads only when the bot really runs
+    from bot.discord.runner import run  # noqa: PLC0415 - discord.py loads only when the bot really runs
 
     return run(settings)
 

@@ -8,10 +8,10 @@ import sys
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, parse_language
-from bot.layout import Reply, View
-from bot.queries import COMMANDS, Briefer
-from bot.settings import Language
+from bot.core.answers import COMMANDS, Answer, Briefer, NotFound
+from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language, parse_language
+from bot.core.layout import View
+from bot.core.text import Translation
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 
@@ -29,9 +29,11 @@ def render_view(view: View) -> str:
     return "\n".join(lines)
 
 
-def render_reply(reply: Reply) -> str:
+def render_reply(answer: Answer) -> str:
     """Draw every page of a reply; a terminal scrolls, so pages follow each other."""
-    return "\n\n".join(render_view(page) for page in reply.pages)
+    if isinstance(answer, NotFound):
+        return render_view(answer.view)
+    return "\n\n".join(render_view(page) for page in answer.pages)
 
 
 class Console:
@@ -71,41 +73,36 @@ class Console:
         }
         handler = handlers.get(command)
         if handler is None:
-            return self.briefer._(
-                self.language, "Unknown command {command}. Type /help for the list.", command=command
-            )
+            return self._("Unknown command {command}. Type /help for the list.", command=command)
         return handler()
+
+    @property
+    def _(self) -> Translation:
+        """The interface strings of the console's current language."""
+        return self.briefer.translation(self.language)
 
     def _set_language(self, value: str | None) -> str:
         codes = ", ".join(LANGUAGES)
         if not value:
-            return self.briefer._(self.language, "Usage: /language <{codes}>", codes=codes)
+            return self._("Usage: /language <{codes}>", codes=codes)
         language = parse_language(value)
         if language is None:
-            return self.briefer._(
-                self.language, "Unknown language “{value}”. Choose one of: {codes}.", value=value, codes=codes
-            )
+            return self._("Unknown language “{value}”. Choose one of: {codes}.", value=value, codes=codes)
         self.language = language
-        return self.briefer._(self.language, "Language set to {language}.", language=LANGUAGE_NAMES[language])
+        return self._("Language set to {language}.", language=LANGUAGE_NAMES[language])
 
     def _help(self) -> str:
-        lines = [self.briefer._(self.language, "Commands:")]
-        lines += [f"  {usage:<32} {self.briefer._(self.language, text)}" for usage, text in COMMANDS]
-        lines.append(
-            self.briefer._(
-                self.language, "Add story:<id> to any command to pick a story other than the newest."
-            )
-        )
+        _ = self._
+        lines = [_("Commands:")]
+        lines += [f"  {usage:<32} {_(text)}" for usage, text in COMMANDS]
+        lines.append(_("Add story:<id> to any command to pick a story other than the newest."))
         return "\n".join(lines)
 
     def run(self, stream: TextIO = sys.stdin) -> None:
         """Answer until end of input or /quit; a prompt only when a person is typing."""
         interactive = stream.isatty()
         if interactive:
-            self.out.write(
-                self.briefer._(self.language, "Briefing console. Type /help for commands, /quit to leave.")
-                + "\n"
-            )
+            self.out.write(self._("Briefing console. Type /help for commands, /quit to leave.") + "\n")
         while True:
             if interactive:
                 self.out.write("> ")

@@ -1,4 +1,4 @@
-"""Shared fixtures: the repository's paths and a scratch copy of the content to break."""
+"""Shared fixtures: the repository's paths, the shipped content, and a scratch copy of it to break."""
 
 from __future__ import annotations
 
@@ -7,9 +7,33 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.answers import Briefer
+from bot.core.content import Content, Library
+from bot.core.content import load as load_content
+
 ROOT = Path(__file__).resolve().parent.parent
 BRIEFS = ROOT / "briefs"
 LOCALES = ROOT / "locales"
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Content:
+    """The cards, glossary and catalogs in the repository, loaded as the bot loads them."""
+    loaded = load_content(BRIEFS, LOCALES)
+    assert isinstance(loaded, Content), [str(p) for p in loaded]
+    return loaded
+
+
+@pytest.fixture(scope="session")
+def library(shipped: Content) -> Library:
+    """The shipped cards and glossary."""
+    return shipped.library
+
+
+@pytest.fixture
+def briefer(shipped: Content) -> Briefer:
+    """A briefer serving the shipped content, with nothing remembered from another test."""
+    return Briefer.serving(shipped)
 
 
 @pytest.fixture

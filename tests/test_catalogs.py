@@ -9,7 +9,8 @@ import pytest
 from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 
-from bot.i18n import LANGUAGES, Catalogs, catalog_dir_name
+from bot.core.language import LANGUAGES, catalog_dir_name
+from bot.core.text import Catalogs
 from tests.conftest import LOCALES, ROOT
 
 
@@ -35,7 +36,7 @@ def test_catalog_has_every_string_the_code_uses(language: str, tmp_path: Path) -
 
 def test_plural_forms_follow_each_language() -> None:
     catalogs = Catalogs.load(LOCALES)
-    assert catalogs.ngettext("en", "{n} story", "{n} stories", 1) == "1 story"
-    assert catalogs.ngettext("en", "{n} story", "{n} stories", 2) == "2 stories"
-    assert catalogs.ngettext("zh-Hans", "{n} story", "{n} stories", 2) == "2 篇报道"
-    assert catalogs.ngettext("zh-Hant", "{n} story", "{n} stories", 1) == "1 篇報導"
+    assert catalogs["en"].plural("{n} story", "{n} stories", 1) == "1 story"
+    assert catalogs["en"].plural("{n} story", "{n} stories", 2) == "2 stories"
+    assert catalogs["zh-Hans"].plural("{n} story", "{n} stories", 2) == "2 篇报道"
+    assert catalogs["zh-Hant"].plural("{n} story", "{n} stories", 1) == "1 篇報導"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.check import check_all
+from bot.core.audit import check_all
 from tests.conftest import ROOT
 
 GLOSSARY = """
@@ -98,23 +98,23 @@ def problems_after(tree: Path, old: str, new: str, file: str = "briefs/story.tom
     text = path.read_text(encoding="utf-8")
     assert old in text, f"fixture lacks {old!r}"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    library, problems = check_all(tree / "briefs", tree / "locales")
-    assert library is None
+    content, problems = check_all(tree / "briefs", tree / "locales")
+    assert content is None
     return [str(p) for p in problems]
 
 
 def test_the_small_tree_is_valid(tree: Path) -> None:
-    library, problems = check_all(tree / "briefs", tree / "locales")
+    content, problems = check_all(tree / "briefs", tree / "locales")
     assert problems == []
-    assert library is not None
-    assert library.briefing("story", "zh-Hant").summary == "李安離職。Kai Li也離職了。"
+    assert content is not None
+    assert content.library.briefing("story", "zh-Hant").summary == "李安離職。Kai Li也離職了。"
 
 
 def test_the_real_content_is_valid() -> None:
-    library, problems = check_all(ROOT / "briefs", ROOT / "locales")
+    content, problems = check_all(ROOT / "briefs", ROOT / "locales")
     assert [str(p) for p in problems] == []
-    assert library is not None
-    assert len(library.cards) >= 2
+    assert content is not None
+    assert len(content.library.cards) >= 2
 
 
 @pytest.mark.parametrize(
@@ -154,8 +154,8 @@ def test_each_broken_card_names_file_field_and_problem(tree: Path, old: str, new
 
 def test_duplicate_card_id(tree: Path) -> None:
     (tree / "briefs" / "again.toml").write_text(CARD, encoding="utf-8")
-    library, problems = check_all(tree / "briefs", tree / "locales")
-    assert library is None
+    content, problems = check_all(tree / "briefs", tree / "locales")
+    assert content is None
     assert "briefs/story.toml: id: duplicate card id 'story' (also in briefs/again.toml)" in map(
         str, problems
     )

@@ -10,8 +10,8 @@ import discord
 import pytest
 from discord.ext import commands
 
-from bot.discord_cog import setup
-from bot.settings import load_settings
+from bot.config import load_settings
+from bot.discord import setup
 from tests.conftest import BRIEFS, LOCALES
 
 

@@ -8,11 +8,10 @@ import sys
 
 import pytest
 
-from bot.check import check_all
 from bot.console import Console
-from bot.i18n import Catalogs
-from bot.queries import Briefer
-from tests.conftest import BRIEFS, LOCALES, ROOT
+from bot.core.answers import Briefer
+from bot.core.content import Content
+from tests.conftest import ROOT
 
 
 def run_console(script: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -61,10 +60,8 @@ def test_default_language_from_the_environment() -> None:
 
 
 @pytest.fixture(scope="module")
-def console() -> Console:
-    library, problems = check_all(BRIEFS, LOCALES)
-    assert library is not None, problems
-    return Console(Briefer(library, Catalogs.load(LOCALES)), "en")
+def console(shipped: Content) -> Console:
+    return Console(Briefer.serving(shipped), "en")
 
 
 @pytest.mark.parametrize(

@@ -9,14 +9,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.check import check_all
-from bot.digest import DigestScheduler, Gone, Transient
-from bot.i18n import Catalogs
-from bot.layout import View
-from bot.queries import Briefer
-from bot.schedule import UTC
+from bot.core.answers import Briefer
+from bot.core.layout import View
+from bot.digest import UTC, DigestScheduler, Gone, Transient
 from bot.store import SQLiteStore
-from tests.conftest import BRIEFS, LOCALES
 
 
 class Channel:
@@ -46,13 +42,6 @@ class Clock:
 
     def __call__(self) -> dt.datetime:
         return self.now
-
-
-@pytest.fixture
-def briefer() -> Briefer:
-    library, problems = check_all(BRIEFS, LOCALES, every_reply=False)
-    assert library is not None, problems
-    return Briefer(library, Catalogs.load(LOCALES))
 
 
 @pytest.fixture
@@ -211,7 +200,7 @@ async def test_a_server_changing_its_zone_gets_one_post_per_local_date(
     assert len(channel.posts) == 1
     # Later that day the server moves to New York time: 6 March there is already posted.
     clock.now = dt.datetime(2026, 3, 6, 2, 0, tzinfo=UTC)
-    from bot.schedule import next_due  # noqa: PLC0415
+    from bot.digest import next_due  # noqa: PLC0415
 
     moved = next_due(clock.now, dt.time(9, 0), ZoneInfo("America/New_York"))
     assert moved == dt.datetime(2026, 3, 6, 14, 0, tzinfo=UTC)

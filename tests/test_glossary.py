@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.cards import load_glossary
-from bot.glossary import Glossary, fold, romanise
+from bot.core.content import Glossary, fold, load_glossary, romanise
 from tests.conftest import LOCALES
 
 

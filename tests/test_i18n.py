@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import PartialDate, format_partial_date, negotiate, parse_language, to_traditional
+from bot.core.language import negotiate, parse_language
+from bot.core.text import PartialDate, format_partial_date, to_traditional
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot import layout
-from bot.layout import View, clip, pack_messages, paginate, split_text
+from bot.core import layout
+from bot.core.layout import View, clip, pack_messages, paginate, split_text
 
 # Latin words, Han characters, both kinds of sentence punctuation, spaces and line breaks.
 ALPHABET = st.sampled_from(list("abcXYZ019 林俊旸郁博文阿里巴巴。！？，.!?,;\n\t ’”"))

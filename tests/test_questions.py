@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.questions import Question, parse_question
+from bot.core.answers import Question, parse_question
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.schedule import next_due, occurrence, parse_hhmm, parse_zone, zone_names
+from bot.digest import next_due, occurrence, parse_hhmm, parse_zone, zone_names
 
 UTC = dt.UTC
 LONDON = ZoneInfo("Europe/London")

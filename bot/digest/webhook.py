@@ -9,7 +9,7 @@ from typing import Any
 
 import httpx
 
-from bot.layout import COLOUR, View
+from bot.core.layout import COLOUR, View
 
 _WEBHOOK = re.compile(r"^(https?://[^/]+(?:/[^/]+)*?/webhooks/\d+/)([^/?#]+)(.*)$")
 RETRIES = 5

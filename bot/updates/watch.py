@@ -5,10 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bot.cards import Library, Problem
-from bot.check import check_all
-from bot.i18n import Catalogs
-from bot.queries import Briefer
+from bot.core.answers import Briefer
+from bot.core.content import Content, Problem, load
 
 log = logging.getLogger(__name__)
 
@@ -39,20 +37,18 @@ class Reloader:
         """Whether any file was added, removed or written since the last load."""
         return fingerprint(self.briefs_dir, self.locales_dir) != self.seen
 
-    def load(self) -> tuple[Library | None, Catalogs | None, list[Problem]]:
+    def load(self) -> Content | list[Problem]:
         """Validate the folders as they are now; slow enough to run in a worker thread."""
         self.seen = fingerprint(self.briefs_dir, self.locales_dir)
-        library, problems = check_all(self.briefs_dir, self.locales_dir, every_reply=False)
-        catalogs = Catalogs.load(self.locales_dir) if library is not None else None
-        return library, catalogs, problems
+        return load(self.briefs_dir, self.locales_dir)
 
-    def apply(self, library: Library | None, catalogs: Catalogs | None, problems: list[Problem]) -> bool:
+    def apply(self, loaded: Content | list[Problem]) -> bool:
         """Swap in a valid load whole, or log why it was refused and keep serving what was there."""
-        if library is None or catalogs is None:
-            for problem in problems:
+        if not isinstance(loaded, Content):
+            for problem in loaded:
                 log.error("update rejected, still serving the last good cards: %s", problem)
             return False
-        self.briefer.catalogs = catalogs
-        self.briefer.library = library
+        self.briefer.swap(loaded)
+        library = loaded.library
         log.info("reloaded %d cards and %d glossary entries", len(library.cards), len(library.glossary))
         return True

@@ -1,4 +1,4 @@
-"""Validation of cards, glossary and catalogs: every problem named by file, field and what is wrong."""
+"""The rules a set of cards, its glossary and the catalogs must meet before the bot serves them."""
 
 from __future__ import annotations
 
@@ -8,16 +8,19 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-from bot.cards import REFERENCE, Card, Library, Problem, Text, _shown, card_files, load_card, load_glossary
-from bot.glossary import HAN, Glossary
-from bot.i18n import CHINESE, DOMAIN, LANGUAGES, Catalogs, catalog_dir_name
-from bot.layout import CHOICE_NAME, TITLE, Reply
-from bot.queries import Briefer
+from bot.core.content.glossary import HAN, Glossary
+from bot.core.content.library import Library
+from bot.core.content.model import REFERENCE, Card, Text
+from bot.core.content.problems import Problem, shown_path
+from bot.core.language import CHINESE, LANGUAGES, catalog_dir_name
+from bot.core.layout import CHOICE_NAME, TITLE
+from bot.core.text import catalog_path
 
 _PLACEHOLDER = re.compile(r"\{(\w*)\}")
 
 
-def _glossary_problems(glossary: Glossary, shown: str) -> list[Problem]:
+def glossary_problems(glossary: Glossary, shown: str) -> list[Problem]:
+    """Entries whose Chinese forms contradict their confidence."""
     problems = []
     for i, entry in enumerate(glossary.entries.values()):
         if entry.confidence == "unresolved" and (entry.zh_hans or entry.zh_hant):
@@ -51,7 +54,8 @@ def _text_problems(shown: str, path: str, text: Text, glossary: Glossary) -> Ite
             yield Problem(shown, f"{path}.{lang}", f"references differ from en: {diff}")
 
 
-def _card_problems(card: Card, shown: str, glossary: Glossary) -> list[Problem]:
+def card_problems(card: Card, shown: str, glossary: Glossary) -> list[Problem]:
+    """References, languages and lists of one card, checked against the glossary."""
     problems = []
     for path, ref in card.references():
         if ".en" in path or ".zh-" in path:
@@ -81,11 +85,19 @@ def _card_problems(card: Card, shown: str, glossary: Glossary) -> list[Problem]:
     return problems
 
 
-def _catalog_problems(locales_dir: Path) -> list[Problem]:
+def _forms(value: object) -> tuple[str, ...]:
+    """A message's id or string as a tuple: one form, or one per plural."""
+    if isinstance(value, (tuple, list)):
+        return tuple(str(v or "") for v in value)
+    return (str(value or ""),)
+
+
+def catalog_problems(locales_dir: Path) -> list[Problem]:
+    """Missing catalogs, fuzzy or empty translations, placeholders that differ from the source."""
     problems = []
     for lang in LANGUAGES:
-        po = locales_dir / catalog_dir_name(lang) / "LC_MESSAGES" / f"{DOMAIN}.po"
-        shown = _shown(po)
+        po = catalog_path(locales_dir, lang)
+        shown = shown_path(po)
         if not po.exists():
             problems.append(Problem(shown, "(file)", "catalog is missing"))
             continue
@@ -94,8 +106,7 @@ def _catalog_problems(locales_dir: Path) -> list[Problem]:
         for message in catalog:
             if not message.id:
                 continue
-            ids = message.id if isinstance(message.id, tuple) else (message.id,)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            ids, strings = _forms(message.id), _forms(message.string)
             field = f"msgid {ids[0]!r}"
             if message.fuzzy:
                 problems.append(Problem(shown, field, "is marked fuzzy"))
@@ -111,24 +122,8 @@ def _catalog_problems(locales_dir: Path) -> list[Problem]:
     return problems
 
 
-def replies_for(briefer: Briefer, card: Card) -> Iterator[tuple[str, Reply]]:
-    """Every reply a card can produce, in every language, named by the query that gives it."""
-    for lang in LANGUAGES:
-        yield f"{lang} /summary", briefer.summary(lang, card.id)
-        yield f"{lang} /people", briefer.people(lang, story=card.id)
-        yield f"{lang} /timeline", briefer.timeline(lang, story=card.id)
-        yield f"{lang} /glossary", briefer.glossary(lang, story=card.id)
-        for person in card.people:
-            yield f"{lang} /people {person.ref}", briefer.people(lang, person.ref, card.id)
-            yield f"{lang} /timeline {person.ref}", briefer.timeline(lang, person.ref, card.id)
-        for term in card.terms:
-            yield f"{lang} /glossary {term.ref}", briefer.glossary(lang, term.ref, card.id)
-        yield f"{lang} /briefs", briefer.stories(lang)
-
-
-def _limit_problems(library: Library, catalogs: Catalogs, every_reply: bool) -> list[Problem]:
-    """Text that paging cannot fix (titles, names in choices); with `every_reply`, every page too."""
-    briefer = Briefer(library, catalogs)
+def limit_problems(library: Library) -> list[Problem]:
+    """Text that paging cannot fix: titles, and names offered as autocomplete choices."""
     problems = []
     for card in library.cards:
         shown = library.files.get(card.id, card.id)
@@ -140,61 +135,7 @@ def _limit_problems(library: Library, catalogs: Catalogs, every_reply: bool) -> 
                 )
             for group, items in (("people", b.people), ("terms", b.terms)):
                 for i, (entry, _) in enumerate(items):
-                    if len(name := briefer._name(entry, lang)) > CHOICE_NAME:
+                    if len(name := entry.label(lang)) > CHOICE_NAME:
                         message = f"shown as {len(name)} characters in {lang}; a choice holds {CHOICE_NAME}"
                         problems.append(Problem(shown, f"{group}.{i}.ref", message))
-        if not every_reply:
-            continue
-        for query, reply in replies_for(briefer, card):
-            if reply.error:
-                problems.append(Problem(shown, query, "the query fails: " + reply.pages[0].description))
-            for page, view in enumerate(reply.pages, start=1):
-                problems += [Problem(shown, f"{query} page {page}", issue) for issue in view.problems()]
     return problems
-
-
-def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, list[Problem]]:
-    """Load and check everything; the library is returned only when there is no problem at all."""
-    glossary, problems = load_glossary(locales_dir)
-    if glossary is None:
-        return None, problems
-    problems += _glossary_problems(glossary, _shown(locales_dir / "glossary.toml"))
-    cards: list[Card] = []
-    files: dict[str, str] = {}
-    paths = card_files(briefs_dir)
-    if not briefs_dir.is_dir():
-        problems.append(Problem(_shown(briefs_dir), "(folder)", "does not exist"))
-    elif not paths:
-        problems.append(Problem(_shown(briefs_dir), "(folder)", "has no .toml card files"))
-    for path in paths:
-        card, card_problems = load_card(path)
-        shown = _shown(path)
-        problems += card_problems
-        if card is None:
-            continue
-        if card.id in files:
-            problems.append(Problem(shown, "id", f"duplicate card id {card.id!r} (also in {files[card.id]})"))
-            continue
-        problems += _card_problems(card, shown, glossary)
-        files[card.id] = shown
-        cards.append(card)
-    if problems:
-        return None, problems
-    library = Library(glossary, cards, files)
-    library.render_all()
-    return library, []
-
-
-def check_all(
-    briefs_dir: Path, locales_dir: Path, every_reply: bool = True
-) -> tuple[Library | None, list[Problem]]:
-    """Everything `python -m bot check` verifies: content, catalogs, Discord's limits in every language.
-
-    The bot itself loads with `every_reply=False`: its pages are split to fit as they are built, so
-    rendering every reply in advance is for the editor's check and CI, not for each start or reload.
-    """
-    library, problems = load_library(briefs_dir, locales_dir)
-    problems += _catalog_problems(locales_dir)
-    if library is not None and not problems:
-        problems += _limit_problems(library, Catalogs.load(locales_dir), every_reply)
-    return (None if problems else library), problems

@@ -82,7 +82,6 @@ class Reply:
 
     pages: tuple[View, ...]
     story: str | None = None  # the card shown, so a front end can offer it in another language
-    error: bool = False  # a user mistake: front ends answer privately
 
 
 @dataclass

@@ -12,7 +12,9 @@ import discord
 import yarl
 from discord.ext import commands
 
-from bot.settings import Settings
+from bot.config import Settings
+from bot.discord.upkeep import NAME as UPKEEP
+from bot.discord.upkeep import UpkeepCog
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +46,9 @@ class BriefingBot(commands.Bot):
 
     async def sync_commands(self) -> bool:
         """Sync to the development server when one is set, else globally; skip when the hash matches."""
-        from bot.discord_cog import BriefingCog  # noqa: PLC0415 - loaded by the extension above
-
+        upkeep = self.get_cog(UPKEEP)
+        if not isinstance(upkeep, UpkeepCog):
+            raise RuntimeError("the briefing extension is not loaded")
         guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
         if guild is not None:
             self.tree.copy_global_to(guild=guild)
@@ -57,25 +60,21 @@ class BriefingBot(commands.Bot):
             for command in self.tree.get_commands(guild=guild)
         ]
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-        cog = self.get_cog("Briefings")
-        assert isinstance(cog, BriefingCog)
         app_id = self.application_id or (await self.application_info()).id
         key = f"command-sync:{app_id}:{guild.id if guild else 'global'}"
-        if await cog.store.get_meta(key) == digest:
+        if await upkeep.store.get_meta(key) == digest:
             log.info("commands unchanged; not syncing")
             return False
         await self.tree.sync(guild=guild)
-        await cog.store.set_meta(key, digest)
+        await upkeep.store.set_meta(key, digest)
         log.info("synced %d commands %s", len(payload), f"to guild {guild.id}" if guild else "globally")
         return True
 
     async def reload_content(self) -> None:
         """Reload cards and catalogs now (SIGHUP)."""
-        from bot.discord_cog import BriefingCog  # noqa: PLC0415
-
-        cog = self.get_cog("Briefings")
-        if isinstance(cog, BriefingCog):
-            await cog.reload()
+        upkeep = self.get_cog(UPKEEP)
+        if isinstance(upkeep, UpkeepCog):
+            await upkeep.reload()
 
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: chat questions are answered by the extension's own listener."""
@@ -92,8 +91,9 @@ async def _serve(settings: Settings) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stopping.set)
     loop.add_signal_handler(signal.SIGHUP, lambda: asyncio.create_task(bot.reload_content()))
+    if settings.discord_token is None:
+        raise ValueError("the bot needs DISCORD_TOKEN")
     async with bot:
-        assert settings.discord_token is not None
         runner = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
         stopper = asyncio.create_task(stopping.wait())
         done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)

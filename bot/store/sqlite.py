@@ -1,4 +1,4 @@
-"""Per-server settings that last: a small store interface and its SQLite implementation."""
+"""The embedded store: one SQLite file, one connection used from a worker thread under a lock."""
 
 from __future__ import annotations
 
@@ -7,136 +7,15 @@ import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import TypeVar
 from urllib.parse import urlparse
 
-from bot.i18n import LANGUAGES
-from bot.settings import Language
+from bot.core.language import LANGUAGES, Language
+from bot.store.base import Claim, DigestRow, LedgerState, PauseReason
+from bot.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
-
-# Each step moves the schema one version forward; a database records how far it has come.
-MIGRATIONS: tuple[str, ...] = (
-    """
-    CREATE TABLE guild_settings (
-        guild_id INTEGER PRIMARY KEY,
-        language TEXT,
-        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
-    );
-    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-    """,
-    """
-    CREATE TABLE digest (
-        guild_id INTEGER PRIMARY KEY,
-        channel_id INTEGER NOT NULL,
-        at TEXT NOT NULL,
-        zone TEXT NOT NULL,
-        next_due TEXT,
-        paused TEXT,
-        last_date TEXT,
-        last_posted_at TEXT,
-        nothing_new_on TEXT
-    );
-    CREATE INDEX digest_due ON digest (next_due) WHERE next_due IS NOT NULL AND paused IS NULL;
-    CREATE TABLE digest_ledger (
-        guild_id INTEGER NOT NULL,
-        local_date TEXT NOT NULL,
-        nonce TEXT NOT NULL,
-        state TEXT NOT NULL,
-        parts_sent INTEGER NOT NULL DEFAULT 0,
-        claimed_at TEXT NOT NULL,
-        PRIMARY KEY (guild_id, local_date)
-    );
-    CREATE TABLE digest_seen (
-        guild_id INTEGER NOT NULL,
-        card_id TEXT NOT NULL,
-        version INTEGER NOT NULL,
-        PRIMARY KEY (guild_id, card_id)
-    );
-    """,
-)
-
-
-class Store(Protocol):
-    """What the bot keeps between runs; a second backend implements the same methods."""
-
-    async def guild_language(self, guild_id: int) -> Language | None:
-        """The language a server chose, if it chose one."""
-        ...
-
-    async def set_guild_language(self, guild_id: int, language: Language | None) -> None:
-        """Choose a server's language, or clear the choice with None."""
-        ...
-
-    async def get_meta(self, key: str) -> str | None:
-        """A bookkeeping value, such as the hash of the last command sync."""
-        ...
-
-    async def set_meta(self, key: str, value: str) -> None:
-        """Record a bookkeeping value."""
-        ...
-
-    async def set_digest(
-        self, guild_id: int, channel_id: int, at: str, zone: str, next_due: dt.datetime
-    ) -> None:
-        """Set (or move) a server's digest; setting it again resumes a paused one."""
-        ...
-
-    async def digest_off(self, guild_id: int) -> bool:
-        """Stop a server's digest."""
-        ...
-
-    async def digest(self, guild_id: int) -> DigestRow | None:
-        """A server's digest settings."""
-        ...
-
-    async def due_digests(self, now: dt.datetime) -> list[DigestRow]:
-        """Digests due by now, at a cost that grows with what is due."""
-        ...
-
-    async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
-        """The earliest due time still to come."""
-        ...
-
-    async def reschedule_digest(
-        self, guild_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
-    ) -> None:
-        """Move a digest's next due time."""
-        ...
-
-    async def pause_digest(self, guild_id: int, reason: str) -> None:
-        """Pause a digest until it is set again."""
-        ...
-
-    async def seen_versions(self, guild_id: int) -> dict[str, int]:
-        """The version of each card this server's digests have carried."""
-        ...
-
-    async def claim_digest(self, guild_id: int, local_date: str, nonce: str, now: dt.datetime) -> Claim:
-        """Record, atomically, the intent to post a day's digest, or return the earlier claim."""
-        ...
-
-    async def digest_part_sent(self, guild_id: int, local_date: str, parts_sent: int) -> None:
-        """Record how many of a digest's messages reached Discord."""
-        ...
-
-    async def finish_digest(
-        self,
-        guild_id: int,
-        local_date: str,
-        state: str,
-        included: dict[str, int],
-        next_due: dt.datetime,
-        posted_at: dt.datetime,
-    ) -> None:
-        """Close a day's digest atomically: ledger, what was carried, the next due time."""
-        ...
-
-    async def close(self) -> None:
-        """Release the backend."""
-        ...
 
 
 def sqlite_path(database_url: str) -> Path | str:
@@ -308,7 +187,7 @@ class SQLiteStore:
             )
         )
 
-    async def pause_digest(self, guild_id: int, reason: str) -> None:
+    async def pause_digest(self, guild_id: int, reason: PauseReason) -> None:
         """Pause a digest until the next `/digest set`, keeping why."""
         await self._run(
             lambda: self._db.execute("UPDATE digest SET paused = ? WHERE guild_id = ?", (reason, guild_id))
@@ -362,7 +241,7 @@ class SQLiteStore:
         self,
         guild_id: int,
         local_date: str,
-        state: str,
+        state: LedgerState,
         included: dict[str, int],
         next_due: dt.datetime,
         posted_at: dt.datetime,
@@ -409,35 +288,3 @@ _DIGEST_COLUMNS = (
 def _iso(moment: dt.datetime) -> str:
     """UTC ISO text that sorts as time does."""
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A day's digest in the ledger: the nonce it is posted with, how far it got."""
-
-    nonce: str
-    state: str  # sending | sent | empty
-    parts_sent: int
-
-
-@dataclass(frozen=True)
-class DigestRow:
-    """A server's digest settings and where its schedule stands."""
-
-    guild_id: int
-    channel_id: int
-    at: str
-    zone: str
-    next_due: dt.datetime | None
-    paused: str | None
-    last_date: str | None
-    last_posted_at: dt.datetime | None
-    nothing_new_on: str | None
-
-    @classmethod
-    def from_row(cls, row: tuple) -> DigestRow:
-        """Build from a SELECT of the digest columns."""
-        values = list(row)
-        for i in (4, 7):
-            values[i] = dt.datetime.fromisoformat(values[i]) if values[i] else None
-        return cls(*values)

@@ -15,8 +15,7 @@ from pathlib import Path, PurePosixPath
 
 import httpx
 
-from bot.cards import Problem
-from bot.check import check_all
+from bot.core.content import Content, Problem, load
 
 log = logging.getLogger(__name__)
 
@@ -85,9 +84,9 @@ class RemotePack:
             target = staging.joinpath(*path.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(text, encoding="utf-8")
-        library, problems = check_all(staging / "briefs", staging / "locales", every_reply=False)
-        if library is None:
-            return problems
+        loaded = load(staging / "briefs", staging / "locales")
+        if not isinstance(loaded, Content):
+            return loaded
         previous = self.folder / "previous"
         shutil.rmtree(previous, ignore_errors=True)
         if self.current.exists():

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
 from pypinyin import lazy_pinyin
 
-from bot.settings import Language
+from bot.core.language import Language
 
 Kind = Literal["person", "organisation", "product", "term"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
@@ -54,6 +54,12 @@ class Entry(BaseModel):
             return self.en
         form = self.zh_hans if language == "zh-Hans" else self.zh_hant
         return form or self.en
+
+    def label(self, language: Language) -> str:
+        """The name as shown, with the other script beside it where that helps a bilingual reader."""
+        shown = self.display(language)
+        other = self.display("zh-Hans" if language == "en" else "en")
+        return shown if other == shown else f"{shown} ({other})"
 
     def search_forms(self) -> list[str]:
         """Every string a reader might type for this entry, shown or not."""
@@ -93,7 +99,7 @@ def _inner_starts(form: str) -> list[str]:
 def _as_set(among: Iterable[str] | None) -> Collection[str] | None:
     """Membership for an id filter, without copying one that already has it."""
     if among is None or isinstance(among, (set, frozenset, dict)):
-        return among  # type: ignore[return-value]
+        return among
     return set(among)
 
 

@@ -1,10 +1,11 @@
-"""The daily digest: one scheduler, a rate-limited queue, and a ledger so each day posts once."""
+"""The digest scheduler: sleeps until the next due digest, posts from a rate-limited queue, once a day."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import datetime as dt
+import enum
 import hashlib
 import logging
 import time
@@ -12,11 +13,12 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.layout import View, pack_messages
-from bot.queries import Briefer
-from bot.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
-from bot.settings import Language
-from bot.store import DigestRow, Store
+from bot.core.answers import Briefer
+from bot.core.language import Language
+from bot.core.layout import View, pack_messages
+from bot.digest.compose import compose
+from bot.digest.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
+from bot.store import DigestRow, PauseReason, Store
 
 log = logging.getLogger(__name__)
 
@@ -25,12 +27,23 @@ RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)  # seconds between tries after a tr
 UNEXPECTED_RETRY = dt.timedelta(minutes=30)
 
 
+class Outcome(enum.Enum):
+    """What one due digest came to."""
+
+    SENT = "sent"
+    EMPTY = "empty"  # nothing new to post that day
+    DONE = "done"  # already posted for that day
+    SKIPPED = "skipped"  # an earlier day missed while down; today's time has not come yet
+    PAUSED = "paused"  # the channel is gone or forbidden
+    RETRY = "retry"  # a transient failure; tried again later the same day
+
+
 class Gone(Exception):
     """The channel cannot be posted in (403 or 404): the digest pauses until it is set again."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: PauseReason) -> None:
         super().__init__(reason)
-        self.reason = reason  # "forbidden" or "missing"
+        self.reason: PauseReason = reason
 
 
 class Transient(Exception):
@@ -152,12 +165,12 @@ class DigestScheduler:
                 self._queue.task_done()
                 self._wake.set()
 
-    async def deliver(self, row: DigestRow) -> str:
+    async def deliver(self, row: DigestRow) -> Outcome:
         """Post one server's due digest at most once for its local date; return what happened."""
         zone = ZoneInfo(row.zone)
         at = parse_hhmm(row.at)
-        assert at is not None, row.at  # stored only after parse_hhmm accepted it
-        assert row.next_due is not None  # due rows always have one
+        if at is None or row.next_due is None:  # stored only after parse_hhmm accepted it; due rows have one
+            raise ValueError(f"digest of server {row.guild_id} has no valid time: {row.at!r}")
         now = self.clock()
         today = local_date(now, zone)
         day = local_date(row.next_due, zone)
@@ -165,22 +178,22 @@ class DigestScheduler:
             # Down over a due time: an earlier day is not posted; today's is, if its time has come.
             if occurrence(today, at, zone) > now:
                 await self.store.reschedule_digest(row.guild_id, occurrence(today, at, zone))
-                return "skipped"
+                return Outcome.SKIPPED
             day = today
         key = day.isoformat()
         if row.last_date is not None and row.last_date >= key:
             await self.store.reschedule_digest(row.guild_id, next_due(now, at, zone, posted_for=day))
-            return "done"
+            return Outcome.DONE
         claim = await self.store.claim_digest(row.guild_id, key, nonce_for(row.guild_id, key), now)
         following = next_due(now, at, zone, posted_for=day)
         if claim.state != "sending":
             await self.store.reschedule_digest(row.guild_id, following)
-            return "done"
+            return Outcome.DONE
         language = await self.delivery.language(row.guild_id)
-        views, included = self.briefer.digest(language, await self.store.seen_versions(row.guild_id))
+        views, included = compose(self.briefer, language, await self.store.seen_versions(row.guild_id))
         if not views:
             await self.store.finish_digest(row.guild_id, key, "empty", {}, following, now)
-            return "empty"
+            return Outcome.EMPTY
         messages = pack_messages(views)
         try:
             for index in range(claim.parts_sent, len(messages)):
@@ -189,7 +202,7 @@ class DigestScheduler:
                 await self.store.digest_part_sent(row.guild_id, key, index + 1)
         except Gone as gone:
             await self.store.pause_digest(row.guild_id, gone.reason)
-            return "paused"
+            return Outcome.PAUSED
         except Transient:
             tries = self._retries.get((row.guild_id, key), 0)
             retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
@@ -198,7 +211,7 @@ class DigestScheduler:
             await self.store.reschedule_digest(
                 row.guild_id, retry_at if local_date(retry_at, zone) == day else following
             )
-            return "retry"
+            return Outcome.RETRY
         self._retries.pop((row.guild_id, key), None)
         await self.store.finish_digest(row.guild_id, key, "sent", included, following, self.clock())
-        return "sent"
+        return Outcome.SENT

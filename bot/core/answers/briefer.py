@@ -1,0 +1,362 @@
+"""Answers to the bot's questions (summary, people, timeline, glossary, stories) as laid-out replies."""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from typing import Concatenate, Literal, ParamSpec
+
+from babel.lists import format_list
+
+from bot.core.answers.questions import Intent, Question
+from bot.core.content import Briefing, Card, Content, Entry, Library, RenderedEvent, fold
+from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language
+from bot.core.layout import Reply, View, paginate
+from bot.core.text import N_, Catalogs, Translation, format_partial_date
+
+Section = Literal["people", "terms"]
+
+# Marked for extraction here and translated where they are shown.
+KIND_LABELS = {"report": N_("Report"), "analysis": N_("Analysis (opinion)")}
+COMMANDS = (
+    ("/summary [story]", N_("a story's summary and key points")),
+    ("/people [name]", N_("the people in the story, or one person")),
+    ("/timeline [person]", N_("the timeline, or one person's events")),
+    ("/glossary [term]", N_("the story's terms, or one term")),
+    ("/briefs", N_("the list of stories")),
+    ("/language <en|zh-Hans|zh-Hant>", N_("switch the language")),
+    ("/help", N_("this list")),
+)
+REMEMBERED_REPLIES = 2048
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """A query that names nothing we have: one private page saying so, with suggestions."""
+
+    view: View
+
+
+Answer = Reply | NotFound
+
+
+class _Missing(Exception):
+    """Raised deep in a query when what it names does not exist; the query returns its NotFound."""
+
+    def __init__(self, result: NotFound) -> None:
+        super().__init__(result.view.description)
+        self.result = result
+
+
+P = ParamSpec("P")
+
+
+def _query(method: Callable[Concatenate[Briefer, P], Reply]) -> Callable[Concatenate[Briefer, P], Answer]:
+    """Answer a repeated query from memory, and turn a missing story or name into a NotFound.
+
+    A reply depends only on the query and the content, and content is swapped whole, so remembering
+    replies until the next swap is safe.
+    """
+
+    @functools.wraps(method)
+    def answer(self: Briefer, /, *args: P.args, **kwargs: P.kwargs) -> Answer:
+        key = (method.__name__, args, tuple(sorted(kwargs.items())))
+        replies = self._replies
+        if key in replies:
+            replies.move_to_end(key)
+            return replies[key]
+        try:
+            result: Answer = method(self, *args, **kwargs)
+        except _Missing as missing:
+            result = missing.result
+        replies[key] = result
+        if len(replies) > REMEMBERED_REPLIES:  # bounded: a flood of made-up names cannot grow it
+            replies.popitem(last=False)
+        return result
+
+    return answer
+
+
+@dataclass(frozen=True)
+class Choice:
+    """An autocomplete suggestion: what the reader sees and the value sent back."""
+
+    label: str
+    value: str
+
+
+class Briefer:
+    """Answers queries from the current content; the content can be swapped whole at any time."""
+
+    def __init__(self, library: Library, catalogs: Catalogs) -> None:
+        self._library = library
+        self._catalogs = catalogs
+        self._forget()
+
+    @classmethod
+    def serving(cls, content: Content) -> Briefer:
+        """A briefer over loaded content."""
+        return cls(content.library, content.catalogs)
+
+    @property
+    def library(self) -> Library:
+        """The cards and glossary being served."""
+        return self._library
+
+    @property
+    def catalogs(self) -> Catalogs:
+        """The interface strings in every language."""
+        return self._catalogs
+
+    def swap(self, content: Content) -> None:
+        """Serve new content from the next query on."""
+        self._library = content.library
+        self._catalogs = content.catalogs
+        self._forget()
+
+    def _forget(self) -> None:
+        # Content is swapped whole; everything derived from the old set goes with it.
+        self._protected_names: dict[Language, list[str]] = {}
+        self._owners: dict[Section, dict[str, list[str]]] = {}
+        self._footers: dict[tuple[str, Language], str] = {}
+        self._replies: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
+
+    # --- helpers --------------------------------------------------------------------------------------
+
+    def translation(self, language: Language) -> Translation:
+        """The interface strings of one language."""
+        return self._catalogs[language]
+
+    def _protected(self, language: Language) -> list[str]:
+        """Every name as shown in a language, so pages never split inside one."""
+        if language not in self._protected_names:
+            entries = self.library.glossary.entries.values()
+            self._protected_names[language] = sorted({entry.display(language) for entry in entries})
+        return self._protected_names[language]
+
+    def _owners_of(self, section: Section) -> dict[str, list[str]]:
+        """For each person (or term) id, the cards that list it, newest first."""
+        if section not in self._owners:
+            owners: dict[str, list[str]] = {}
+            for card in self.library.newest_first():
+                items = card.people if section == "people" else card.terms
+                for item in items:
+                    owners.setdefault(item.ref, []).append(card.id)
+            self._owners[section] = owners
+        return self._owners[section]
+
+    def footer(self, briefing: Briefing) -> str:
+        """The source line under every page of a story: outlet, authors, date, kind."""
+        key = (briefing.card.id, briefing.language)
+        if key not in self._footers:
+            _ = self.translation(briefing.language)
+            source = briefing.card.source
+            parts = [_("Source: {outlet}", outlet=briefing.outlet)]
+            if source.authors:
+                parts.append(format_list(list(source.authors), locale=FORMAT_LOCALES[briefing.language]))
+            parts.append(format_partial_date(source.date, briefing.language))
+            parts.append(_(KIND_LABELS[briefing.card.kind]))
+            self._footers[key] = " · ".join(parts)
+        return self._footers[key]
+
+    def _missing(self, language: Language, message: str, suggestions: Sequence[str] = ()) -> _Missing:
+        _ = self.translation(language)
+        text = message
+        if suggestions:
+            text += "\n" + _("Did you mean: {names}?", names=", ".join(suggestions))
+        return _Missing(NotFound(View(_("Not found"), text)))
+
+    def _pages(
+        self, briefing: Briefing, title: str, description: str = "", fields: Sequence[tuple[str, str]] = ()
+    ) -> Reply:
+        views = paginate(
+            title, self.footer(briefing), description, fields, protected=self._protected(briefing.language)
+        )
+        return Reply(views, story=briefing.card.id)
+
+    # --- choosing a story ------------------------------------------------------------------------------
+
+    def find_story(self, query: str | None) -> Card | None:
+        """A story by id or by the start of its title in any language; the newest when none is asked."""
+        cards = self.library.newest_first()
+        if not query:
+            return cards[0] if cards else None
+        key = fold(query)
+        for card in cards:
+            if fold(card.id) == key:
+                return card
+        for card in cards:
+            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
+            if key and any(fold(t).startswith(key) or fold(card.id).startswith(key) for t in titles):
+                return card
+        return None
+
+    def _story(self, query: str | None, language: Language) -> Briefing:
+        card = self.find_story(query)
+        if card is None:
+            _ = self.translation(language)
+            if not query:
+                raise self._missing(language, _("There are no stories yet."))
+            titles = [self.library.briefing(c.id, language).title for c in self.library.newest_first()[:3]]
+            raise self._missing(language, _("No story matches “{query}”.", query=query), titles)
+        return self.library.briefing(card.id, language)
+
+    def _locate(
+        self, query: str, story: str | None, language: Language, section: Section
+    ) -> tuple[Briefing, Entry]:
+        """Find a person or term in the chosen story, or in any story when none was chosen."""
+        chosen = self._story(story, language) if story else None
+        among: Collection[str]
+        if chosen is None:
+            among = self._owners_of(section)
+        else:
+            among = chosen.roles if section == "people" else chosen.meanings
+        match = self.library.glossary.find(query, among=among)
+        if match.entry is None:
+            _ = self.translation(language)
+            suggestions = [e.label(language) for e in match.suggestions]
+            message = (
+                _("No person matches “{query}”.", query=query)
+                if section == "people"
+                else _("No term matches “{query}”.", query=query)
+            )
+            raise self._missing(language, message, suggestions)
+        if chosen is None:
+            chosen = self.library.briefing(self._owners_of(section)[match.entry.id][0], language)
+        return chosen, match.entry
+
+    # --- queries -------------------------------------------------------------------------------------
+
+    @_query
+    def stories(self, language: Language) -> Reply:
+        """The list of stories, newest first."""
+        _ = self.translation(language)
+        fields = []
+        for card in self.library.newest_first():
+            b = self.library.briefing(card.id, language)
+            date = format_partial_date(card.published, language)
+            fields.append((b.title, f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`"))
+        footer = _.plural("{n} story", "{n} stories", len(fields))
+        return Reply(paginate(_("Stories"), footer, "", fields))
+
+    @_query
+    def summary(self, language: Language, story: str | None = None) -> Reply:
+        """A story's summary, key points and fact-check notes."""
+        b = self._story(story, language)
+        _ = self.translation(language)
+        fields = [*b.points, *((_("Fact check"), note) for note in b.notes)]
+        return self._pages(b, b.title, b.summary, fields)
+
+    @_query
+    def people(self, language: Language, name: str | None = None, story: str | None = None) -> Reply:
+        """The people in a story, or one person."""
+        _ = self.translation(language)
+        if name:
+            b, entry = self._locate(name, story, language, "people")
+            events = [e for e in b.timeline if entry.id in e.people]
+            fields = [(_("Names"), self._forms(entry, language))]
+            if events:
+                label = _.plural("{n} event", "{n} events", len(events))
+                fields.append((label, self._event_lines(events, language)))
+            return self._pages(b, entry.label(language), b.roles[entry.id], fields)
+        b = self._story(story, language)
+        fields = [(entry.label(language), role) for entry, role in b.people]
+        return self._pages(b, _("People: {story}", story=b.title), "", fields)
+
+    @_query
+    def timeline(self, language: Language, person: str | None = None, story: str | None = None) -> Reply:
+        """A story's timeline, or the events of one person in it."""
+        _ = self.translation(language)
+        if person:
+            b, entry = self._locate(person, story, language, "people")
+            events = [e for e in b.timeline if entry.id in e.people]
+            title = _("Timeline: {name}", name=entry.display(language))
+        else:
+            b = self._story(story, language)
+            events = list(b.timeline)
+            title = _("Timeline: {story}", story=b.title)
+        if not events:
+            return self._pages(b, title, _("No events on record."))
+        return self._pages(b, title, self._event_lines(events, language))
+
+    def _event_lines(self, events: Sequence[RenderedEvent], language: Language) -> str:
+        _ = self.translation(language)
+        reported = _("reported")
+        lines = []
+        for event in events:
+            label = f" ({reported})" if event.reported else ""
+            lines.append(f"**{format_partial_date(event.date, language)}**{label}: {event.text}")
+        return "\n".join(lines)
+
+    @_query
+    def glossary(self, language: Language, term: str | None = None, story: str | None = None) -> Reply:
+        """The terms a story uses, or one term in every script."""
+        _ = self.translation(language)
+        if not term:
+            b = self._story(story, language)
+            fields = [(entry.label(language), meaning) for entry, meaning in b.terms]
+            return self._pages(b, _("Glossary: {story}", story=b.title), "", fields)
+        b, entry = self._locate(term, story, language, "terms")
+        fields = [(_("Names"), self._forms(entry, language))]
+        return self._pages(b, entry.label(language), b.meanings[entry.id], fields)
+
+    def _forms(self, entry: Entry, language: Language) -> str:
+        """An entry's form in each script, and how sure we are of the Chinese."""
+        _ = self.translation(language)
+        if entry.confidence == "unresolved":
+            note = _("The Chinese form is not verified, so it is not shown.")
+            return f"{entry.en}\n{note}"
+        lines = [f"{LANGUAGE_NAMES[lang]}: {entry.display(lang)}" for lang in LANGUAGES]
+        if entry.pinyin:
+            lines.append(_("Pinyin: {pinyin}", pinyin=entry.pinyin))
+        if entry.confidence == "likely":
+            lines.append(_("Likely form, not fully confirmed."))
+        return "\n".join(lines)
+
+    @_query
+    def help(self, language: Language) -> Reply:
+        """What the bot can be asked, for a question it did not understand."""
+        _ = self.translation(language)
+        lines = [f"`{usage}`: {_(text)}" for usage, text in COMMANDS if usage != "/help"]
+        title = _("What I can tell you")
+        hint = _("Mention me with a question, e.g. “who is Lin Junyang” or “timeline”.")
+        return Reply((View(title, "\n".join([*lines, "", hint])),))
+
+    # --- autocomplete ----------------------------------------------------------------------------------
+
+    def story_choices(self, language: Language, query: str, limit: int = 25) -> list[Choice]:
+        """Stories whose id or title matches what the reader has typed so far."""
+        key = fold(query)
+        choices = []
+        for card in self.library.newest_first():
+            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
+            if not key or any(key in fold(t) for t in [*titles, card.id]):
+                choices.append(Choice(self.library.briefing(card.id, language).title, card.id))
+        return choices[:limit]
+
+    def entry_choices(
+        self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25
+    ) -> list[Choice]:
+        """People or terms matching any form of what the reader typed, labelled in their language."""
+        card = self.find_story(story) if story else None
+        cards = [card] if card else self.library.newest_first()
+        ids = {item.ref for c in cards for item in (c.people if section == "people" else c.terms)}
+        if query.strip():
+            entries = self.library.glossary.matches(query, among=ids, limit=limit)
+        else:
+            entries = sorted((self.library.glossary[i] for i in ids), key=lambda e: e.en.casefold())[:limit]
+        return [Choice(e.label(language)[:100], e.id) for e in entries]
+
+    def ask(self, language: Language, question: Question) -> Answer:
+        """Answer a question read from chat."""
+        queries: dict[Intent, Callable[[], Answer]] = {
+            "summary": lambda: self.summary(language),
+            "people": lambda: self.people(language, question.subject),
+            "timeline": lambda: self.timeline(language, question.subject),
+            "glossary": lambda: self.glossary(language, question.subject),
+            "briefs": lambda: self.stories(language),
+            "help": lambda: self.help(language),
+        }
+        return queries[question.intent]()

@@ -1,0 +1,48 @@
+"""Briefing content: the card format, the glossary and its search, loading and validating, rendering."""
+
+from bot.core.content.glossary import HAN, ID_PATTERN, Entry, Glossary, Match, fold, romanise
+from bot.core.content.library import Briefing, Library, RenderedEvent, render_card, render_text
+from bot.core.content.load import (
+    GLOSSARY_FILE,
+    Content,
+    card_files,
+    load,
+    load_card,
+    load_glossary,
+    load_library,
+)
+from bot.core.content.model import REFERENCE, Card, Event, Note, Person, Point, Source, Term, Text
+from bot.core.content.problems import Problem, shown_path
+
+__all__ = [
+    "GLOSSARY_FILE",
+    "HAN",
+    "ID_PATTERN",
+    "REFERENCE",
+    "Briefing",
+    "Card",
+    "Content",
+    "Entry",
+    "Event",
+    "Glossary",
+    "Library",
+    "Match",
+    "Note",
+    "Person",
+    "Point",
+    "Problem",
+    "RenderedEvent",
+    "Source",
+    "Term",
+    "Text",
+    "card_files",
+    "fold",
+    "load",
+    "load_card",
+    "load_glossary",
+    "load_library",
+    "render_card",
+    "render_text",
+    "romanise",
+    "shown_path",
+]

@@ -1,0 +1,99 @@
+"""A loaded set of cards and the glossary, each card rendered once in every language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.content.glossary import Entry, Glossary
+from bot.core.content.model import REFERENCE, Card, Text
+from bot.core.language import LANGUAGES, Language
+from bot.core.text import PartialDate, prepare_traditional
+
+
+@dataclass(frozen=True)
+class RenderedEvent:
+    """A timeline event in one language."""
+
+    date: PartialDate
+    reported: bool
+    people: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class Briefing:
+    """A card with every glossary reference resolved in one language's script."""
+
+    card: Card
+    language: Language
+    title: str
+    summary: str
+    outlet: str
+    points: tuple[tuple[str, str], ...]
+    people: tuple[tuple[Entry, str], ...]
+    timeline: tuple[RenderedEvent, ...]
+    terms: tuple[tuple[Entry, str], ...]
+    notes: tuple[str, ...]
+    roles: dict[str, str] = field(default_factory=dict)  # person id -> role, for one-person answers
+    meanings: dict[str, str] = field(default_factory=dict)  # term id -> meaning
+
+
+def render_text(text: Text, language: Language, glossary: Glossary) -> str:
+    """Resolve `{id}` references to the glossary's form for the language."""
+    return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), text.source(language))
+
+
+def render_card(card: Card, language: Language, glossary: Glossary) -> Briefing:
+    """Render a card in one language; the card must have passed the reference check."""
+
+    def r(text: Text) -> str:
+        return render_text(text, language, glossary)
+
+    people = tuple((glossary[p.ref], r(p.role)) for p in card.people)
+    terms = tuple((glossary[t.ref], r(t.meaning)) for t in card.terms)
+    return Briefing(
+        card=card,
+        language=language,
+        title=r(card.title),
+        summary=r(card.summary),
+        outlet=glossary[card.source.outlet].display(language),
+        points=tuple((r(p.heading), r(p.text)) for p in card.points),
+        people=people,
+        timeline=tuple(
+            RenderedEvent(e.date, e.status == "reported", e.people, r(e.event))
+            for e in sorted(card.timeline, key=lambda e: e.date)
+        ),
+        terms=terms,
+        notes=tuple(r(n.text) for n in card.notes),
+        roles={entry.id: role for entry, role in people},
+        meanings={entry.id: meaning for entry, meaning in terms},
+    )
+
+
+@dataclass
+class Library:
+    """A loaded set of cards and the glossary, rendered in every language."""
+
+    glossary: Glossary
+    cards: list[Card]
+    files: dict[str, str] = field(default_factory=dict)  # card id -> file it came from
+    briefings: dict[tuple[str, Language], Briefing] = field(default_factory=dict)
+
+    def render_all(self) -> None:
+        """Render every card in every language once, so queries only look things up."""
+        prepare_traditional(
+            text.zh_hans for card in self.cards for _, text in card.texts() if text.zh_hant is None
+        )
+        self.briefings = {
+            (card.id, lang): render_card(card, lang, self.glossary)
+            for card in self.cards
+            for lang in LANGUAGES
+        }
+
+    def briefing(self, card_id: str, language: Language) -> Briefing:
+        """A card in one language."""
+        return self.briefings[(card_id, language)]
+
+    def newest_first(self) -> list[Card]:
+        """Cards, newest published first."""
+        return sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True)

@@ -1,0 +1,144 @@
+"""The one content loader: cards, glossary and catalogs read, validated as a whole, or every problem named."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.core.content.glossary import Entry, Glossary
+from bot.core.content.library import Library
+from bot.core.content.model import Card
+from bot.core.content.problems import Problem, shown_path
+from bot.core.content.validate import card_problems, catalog_problems, glossary_problems, limit_problems
+from bot.core.text import Catalogs
+
+GLOSSARY_FILE = "glossary.toml"
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything the bot serves: the cards with their glossary, and the interface strings."""
+
+    library: Library
+    catalogs: Catalogs
+
+
+def _pydantic_problems(file: str, exc: ValidationError) -> list[Problem]:
+    problems = []
+    for err in exc.errors():
+        path = ".".join(str(part) for part in err["loc"]) or "(file)"
+        message = err["msg"]
+        if err["type"] == "missing":
+            message = "is missing"
+        elif err["type"] == "extra_forbidden":
+            message = "is not a known field"
+        problems.append(Problem(file, path, message))
+    return problems
+
+
+def _read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh), []
+    except tomllib.TOMLDecodeError as exc:
+        return None, [Problem(shown, "(syntax)", str(exc))]
+    except OSError as exc:
+        return None, [Problem(shown, "(file)", exc.strerror or str(exc))]
+
+
+def load_glossary(locales_dir: Path) -> tuple[Glossary | None, list[Problem]]:
+    """Parse the glossary file, reporting each bad entry by its index."""
+    path = locales_dir / GLOSSARY_FILE
+    shown = shown_path(path)
+    data, problems = _read_toml(path, shown)
+    if data is None:
+        return None, problems
+    raw_entries = data.get("entry", [])
+    if not isinstance(raw_entries, list):
+        return None, [Problem(shown, "entry", "must be an array of tables ([[entry]])")]
+    entries: list[Entry] = []
+    seen: dict[str, int] = {}
+    for i, raw in enumerate(raw_entries):
+        try:
+            entry = Entry.model_validate(raw)
+        except ValidationError as exc:
+            problems += [
+                Problem(p.file, f"entry.{i}.{p.field}", p.message) for p in _pydantic_problems(shown, exc)
+            ]
+            continue
+        if entry.id in seen:
+            problems.append(
+                Problem(shown, f"entry.{i}.id", f"duplicate id {entry.id!r} (also entry.{seen[entry.id]})")
+            )
+            continue
+        seen[entry.id] = i
+        entries.append(entry)
+    return Glossary(entries), problems
+
+
+def load_card(path: Path) -> tuple[Card | None, list[Problem]]:
+    """Parse one card file."""
+    shown = shown_path(path)
+    data, problems = _read_toml(path, shown)
+    if data is None:
+        return None, problems
+    try:
+        return Card.model_validate(data), []
+    except ValidationError as exc:
+        return None, _pydantic_problems(shown, exc)
+
+
+def card_files(briefs_dir: Path) -> list[Path]:
+    """The card files in a folder, in a stable order."""
+    return sorted(briefs_dir.glob("*.toml"))
+
+
+def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, list[Problem]]:
+    """Cards and glossary, checked together; the library only when there is no problem at all."""
+    glossary, problems = load_glossary(locales_dir)
+    if glossary is None:
+        return None, problems
+    problems += glossary_problems(glossary, shown_path(locales_dir / GLOSSARY_FILE))
+    cards: list[Card] = []
+    files: dict[str, str] = {}
+    paths = card_files(briefs_dir)
+    if not briefs_dir.is_dir():
+        problems.append(Problem(shown_path(briefs_dir), "(folder)", "does not exist"))
+    elif not paths:
+        problems.append(Problem(shown_path(briefs_dir), "(folder)", "has no .toml card files"))
+    for path in paths:
+        card, found = load_card(path)
+        shown = shown_path(path)
+        problems += found
+        if card is None:
+            continue
+        if card.id in files:
+            problems.append(Problem(shown, "id", f"duplicate card id {card.id!r} (also in {files[card.id]})"))
+            continue
+        problems += card_problems(card, shown, glossary)
+        files[card.id] = shown
+        cards.append(card)
+    if problems:
+        return None, problems
+    return Library(glossary, cards, files), []
+
+
+def load(briefs_dir: Path, locales_dir: Path) -> Content | list[Problem]:
+    """Read and validate everything the bot serves; on any problem, the full list of them instead.
+
+    Start-up, reload, the remote pack and the command line all load through here, so an update is
+    accepted by the running bot exactly when `python -m bot check` would accept it (less rendering
+    every reply, which `bot.core.audit` adds).
+    """
+    library, problems = load_library(briefs_dir, locales_dir)
+    problems += catalog_problems(locales_dir)
+    if library is None or problems:
+        return problems
+    library.render_all()
+    if problems := limit_problems(library):
+        return problems
+    return Content(library, Catalogs.load(locales_dir))

@@ -1,0 +1,74 @@
+"""The languages we serve, and how a reply's language is chosen from what is known of the reader."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+from typing import Literal, get_args
+
+from babel import Locale, UnknownLocaleError, negotiate_locale
+from babel.core import get_global
+
+Language = Literal["en", "zh-Hans", "zh-Hant"]
+LANGUAGES: tuple[Language, ...] = get_args(Language)
+CHINESE: tuple[Language, ...] = ("zh-Hans", "zh-Hant")
+
+# Display names are each language's own name for itself, so a reader finds theirs in any interface.
+LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh-Hans": "简体中文", "zh-Hant": "繁體中文"}
+
+# The Babel locale used for dates and plurals; English dates read day-month-year ("4 March 2026").
+FORMAT_LOCALES: dict[Language, str] = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW"}
+
+_BY_KEY: dict[str, Language] = {lang.replace("-", "_"): lang for lang in LANGUAGES}
+
+
+def catalog_dir_name(language: Language) -> str:
+    """Folder name of a language's catalog under `locales/` (gettext wants underscores)."""
+    return language.replace("-", "_")
+
+
+@cache  # Discord sends a few dozen distinct locale codes; parse each once
+def _babel_key(code: str) -> str | None:
+    """Turn any locale code into `lang` or `lang_Script`, filling the script from CLDR likely subtags."""
+    try:
+        locale = Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        return None
+    script = locale.script
+    if script is None:
+        likely = get_global("likely_subtags").get(str(locale)) or get_global("likely_subtags").get(
+            locale.language
+        )
+        if likely:
+            script = Locale.parse(likely).script
+    if locale.language == "zh" and script:
+        return f"zh_{script}"
+    return locale.language
+
+
+def negotiate(codes: Iterable[str | None], default: Language) -> Language:
+    """Pick the first supported language for a list of preferred locale codes (Discord or BCP 47)."""
+    preferred = [key for code in codes if code and (key := _babel_key(str(code)))]
+    chosen = negotiate_locale(preferred, list(_BY_KEY)) if preferred else None
+    return _BY_KEY.get(chosen, default) if chosen else default
+
+
+def parse_language(value: str) -> Language | None:
+    """Read a language a user typed: a code, an alias, or its own name; None if it is not ours."""
+    cleaned = value.strip()
+    for lang, name in LANGUAGE_NAMES.items():
+        if cleaned.casefold() in (lang.casefold(), name.casefold()):
+            return lang
+    key = _babel_key(cleaned)
+    return _BY_KEY.get(key) if key else None
+
+
+def choose_language(
+    option: str | None,
+    guild_setting: str | None,
+    reader_locale: str | None,
+    guild_locale: str | None,
+    default: Language,
+) -> Language:
+    """The reply language: the command's option, the server's choice, the reader, the server's locale."""
+    return negotiate([option, guild_setting, reader_locale, guild_locale], default)

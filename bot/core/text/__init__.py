@@ -1,0 +1,19 @@
+"""Text in the reader's language: interface catalogs, dates at their precision, script conversion."""
+
+from bot.core.text.catalogs import DOMAIN, N_, Catalogs, Translation, catalog_path, compile_catalogs
+from bot.core.text.dates import PartialDate, Precision, format_partial_date
+from bot.core.text.script import prepare_traditional, to_traditional
+
+__all__ = [
+    "DOMAIN",
+    "N_",
+    "Catalogs",
+    "PartialDate",
+    "Precision",
+    "Translation",
+    "catalog_path",
+    "compile_catalogs",
+    "format_partial_date",
+    "prepare_traditional",
+    "to_traditional",
+]

@@ -1,0 +1,33 @@
+"""The daily digest: local-time schedule, composition, the scheduler and its rate budget, webhook delivery."""
+
+from bot.digest.compose import compose
+from bot.digest.schedule import UTC, local_date, next_due, occurrence, parse_hhmm, parse_zone, zone_names
+from bot.digest.scheduler import (
+    Delivery,
+    DigestScheduler,
+    Gone,
+    Outcome,
+    RateLimiter,
+    Transient,
+    nonce_for,
+    utc_now,
+)
+
+__all__ = [
+    "UTC",
+    "Delivery",
+    "DigestScheduler",
+    "Gone",
+    "Outcome",
+    "RateLimiter",
+    "Transient",
+    "compose",
+    "local_date",
+    "next_due",
+    "nonce_for",
+    "occurrence",
+    "parse_hhmm",
+    "parse_zone",
+    "utc_now",
+    "zone_names",
+]

@@ -1,0 +1,54 @@
+"""Wiring the extension: content, store, scheduler and cogs built from settings and added to a bot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from discord.ext import commands
+
+from bot.config import Settings, load_settings
+from bot.core.answers import Briefer
+from bot.core.content import Content, load
+from bot.digest import DigestScheduler
+from bot.discord.briefings import BriefingsCog
+from bot.discord.delivery import DiscordDelivery
+from bot.discord.digest import DigestCog
+from bot.discord.language import LanguageCog
+from bot.discord.language_chain import LanguageChooser
+from bot.discord.translator import CatalogTranslator
+from bot.discord.upkeep import UpkeepCog
+from bot.store import SQLiteStore, sqlite_path
+from bot.updates import Reloader, RemotePack
+
+
+async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
+    """Build everything from settings (read now, not at import) and add the cogs and the translator."""
+    settings = settings or load_settings()
+    loaded = load(settings.briefs_dir, settings.locales_dir)
+    if not isinstance(loaded, Content):
+        raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
+    store = await SQLiteStore.open(settings.database_url)
+    briefer = Briefer.serving(loaded)
+    languages = LanguageChooser(store, settings.default_language)
+    scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, languages))
+    remote = None
+    if settings.briefs_url:
+        where = sqlite_path(settings.database_url)
+        folder = (where.parent if isinstance(where, Path) else Path("data")) / "remote"
+        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir)
+    host_translator = bot.tree.translator
+    upkeep = UpkeepCog(
+        bot,
+        store,
+        scheduler,
+        Reloader(briefer, settings.briefs_dir, settings.locales_dir),
+        reload_interval=settings.reload_interval,
+        remote=remote,
+        remote_refresh=settings.briefs_refresh,
+        host_translator=host_translator,
+    )
+    await bot.tree.set_translator(CatalogTranslator(loaded.catalogs, fallback=host_translator))
+    await bot.add_cog(upkeep)
+    await bot.add_cog(BriefingsCog(bot, briefer, languages))
+    await bot.add_cog(LanguageCog(bot, briefer, languages))
+    await bot.add_cog(DigestCog(bot, briefer, languages, scheduler, settings.default_timezone))

@@ -1,0 +1,89 @@
+"""Background work of the extension: content reloads, the remote card pack, the digest scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+from discord import app_commands
+from discord.ext import commands, tasks
+
+from bot.digest import DigestScheduler
+from bot.store import Store
+from bot.updates import Reloader, RemotePack
+
+log = logging.getLogger(__name__)
+
+NAME = "Briefing upkeep"
+
+
+class UpkeepCog(commands.Cog, name=NAME):
+    """Starts the background work on load and stops it, closing the store, on unload."""
+
+    def __init__(
+        self,
+        bot: commands.Bot,
+        store: Store,
+        scheduler: DigestScheduler,
+        reloader: Reloader,
+        *,
+        reload_interval: float = 0,
+        remote: RemotePack | None = None,
+        remote_refresh: float = 300.0,
+        host_translator: app_commands.Translator | None = None,
+    ) -> None:
+        self.bot = bot
+        self.store = store
+        self.scheduler = scheduler
+        self.reloader = reloader
+        self.reload_interval = reload_interval
+        self.remote = remote
+        self.host_translator = host_translator
+        self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
+        self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)
+        self._scheduler_task: asyncio.Task[None] | None = None
+        self._http: httpx.AsyncClient | None = None
+
+    async def cog_load(self) -> None:
+        """Start watching the content folders when asked to, the pack fetch, and the scheduler."""
+        if self.reload_interval > 0:
+            self.watch.start()
+        if self.remote is not None:
+            self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True)
+            self.fetch.start()
+        self._scheduler_task = asyncio.create_task(self._run_scheduler())
+
+    async def _run_scheduler(self) -> None:
+        # Posting needs the gateway's view of servers and channels; wait for it once.
+        await self.bot.wait_until_ready()
+        await self.scheduler.run()
+
+    async def cog_unload(self) -> None:
+        """Stop the background work, close the store, give the host back the translator it had."""
+        self.watch.cancel()
+        self.fetch.cancel()
+        if self._http is not None:
+            await self._http.aclose()
+        if self._scheduler_task is not None:
+            self._scheduler_task.cancel()
+        await self.store.close()
+        await self.bot.tree.set_translator(self.host_translator)
+
+    async def reload(self) -> bool:
+        """Validate the content folders now and swap them in if they are good (SIGHUP calls this)."""
+        # Validation runs in a thread; the swap happens here, between two interactions.
+        return self.reloader.apply(await asyncio.to_thread(self.reloader.load))
+
+    async def _fetch_pack(self) -> None:
+        """Fetch the remote card pack; a new valid one becomes what is served."""
+        if self.remote is None or self._http is None:
+            return
+        if await self.remote.refresh(self._http):
+            self.reloader.briefs_dir = self.remote.briefs_dir
+            self.reloader.locales_dir = self.remote.locales_dir
+            await self.reload()
+
+    async def _reload_if_changed(self) -> None:
+        if self.reloader.changed():
+            await self.reload()
