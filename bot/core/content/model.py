@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -108,6 +108,8 @@ class Card(_Strict):
     timeline: tuple[Event, ...] = ()
     terms: tuple[Term, ...] = ()
     notes: tuple[Note, ...] = ()
+    # What the story is about (ids such as `ai`, `crypto`): a digest with topics carries only matching cards.
+    topics: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = ()
 
     _published = field_validator("published", mode="before")(_partial_date)
 
