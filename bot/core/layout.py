@@ -5,6 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.core.language import Language
 
 TITLE = 256
 DESCRIPTION = 4096
@@ -45,6 +48,9 @@ class View:
     description: str = ""
     fields: tuple[Field, ...] = ()
     footer: str = ""
+    # The card a digest view presents and its language, so a front end can offer to open it or translate it.
+    story: str | None = None
+    language: Language | None = None
 
     def size(self) -> int:
         """Characters that count towards Discord's 6000-per-message total."""
@@ -76,12 +82,25 @@ class View:
         return found
 
 
+QueryKind = Literal["summary", "people", "timeline", "glossary", "stories", "help"]
+
+
+@dataclass(frozen=True)
+class Query:
+    """What a reply answers, by card and glossary ids, so a front end can ask it again later or elsewhere."""
+
+    kind: QueryKind
+    story: str | None = None  # a card id
+    subject: str | None = None  # a glossary id: the person or term asked about
+
+
 @dataclass(frozen=True)
 class Reply:
     """The answer to one query: one or more pages, each sent as one embed."""
 
     pages: tuple[View, ...]
     story: str | None = None  # the card shown, so a front end can offer it in another language
+    query: Query | None = None  # the same answer by ids, whatever words the reader used
 
 
 @dataclass

@@ -15,7 +15,7 @@ from bot.core.answers import Section, parse_question
 from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language, parse_language
 from bot.core.text import N_
 from bot.discord.replies import AdapterCog
-from bot.discord.views import Render, send_answer, send_to_channel
+from bot.discord.views import ANSWERING_COG, COMPONENTS, Render, send_answer, send_to_channel
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -36,8 +36,16 @@ def story_and_language(func: F) -> F:
     return app_commands.choices(language=LANGUAGE_CHOICES)(func)
 
 
-class BriefingsCog(AdapterCog, name="Briefings"):
-    """Slash commands and chat questions for the briefing cards."""
+class BriefingsCog(AdapterCog, name=ANSWERING_COG):
+    """Slash commands, chat questions, and the clicks on every button and menu the extension ever sent."""
+
+    async def cog_load(self) -> None:
+        """Answer clicks by custom_id, including clicks on messages sent before this process started."""
+        self.bot.add_dynamic_items(*COMPONENTS)
+
+    async def cog_unload(self) -> None:
+        """Leave clicks to the host bot once the extension is gone."""
+        self.bot.remove_dynamic_items(*COMPONENTS)
 
     async def _command(self, interaction: discord.Interaction, option: str | None, render: Render) -> None:
         if option is not None and parse_language(option) is None:

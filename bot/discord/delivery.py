@@ -7,19 +7,22 @@ from collections.abc import Sequence
 import aiohttp
 import discord
 
+from bot.core.answers import Briefer
 from bot.core.language import Language
 from bot.core.layout import View
 from bot.digest import Gone, Transient
 from bot.discord.language_chain import LanguageChooser
 from bot.discord.replies import NO_PINGS, to_embed
+from bot.discord.views import digest_view
 
 
 class DiscordDelivery:
     """The scheduler's way out to Discord."""
 
-    def __init__(self, client: discord.Client, languages: LanguageChooser) -> None:
+    def __init__(self, client: discord.Client, languages: LanguageChooser, briefer: Briefer) -> None:
         self.client = client
         self.languages = languages
+        self.briefer = briefer
 
     async def language(self, guild_id: int) -> Language:
         """The server's choice, else its preferred locale, else the default: there is no reader."""
@@ -28,8 +31,16 @@ class DiscordDelivery:
     async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
         """Send one message; discord.py adds enforce_nonce, so a repeated nonce is not a second post."""
         channel = self.client.get_partial_messageable(channel_id)
+        # Each post carries its stories' menu and its other languages, so every member can read it.
+        language = views[0].language if views else None
+        view = digest_view(self.briefer, views, language) if language else None
         try:
-            await channel.send(embeds=[to_embed(v) for v in views], nonce=nonce, allowed_mentions=NO_PINGS)
+            await channel.send(
+                embeds=[to_embed(v) for v in views],
+                view=view or discord.utils.MISSING,
+                nonce=nonce,
+                allowed_mentions=NO_PINGS,
+            )
         except discord.Forbidden as exc:
             raise Gone("forbidden") from exc
         except discord.NotFound as exc:

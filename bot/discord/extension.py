@@ -30,7 +30,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     store = await SQLiteStore.open(settings.database_url)
     briefer = Briefer.serving(loaded)
     languages = LanguageChooser(store, settings.default_language)
-    scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, languages))
+    scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, languages, briefer))
     remote = None
     if settings.briefs_url:
         where = sqlite_path(settings.database_url)

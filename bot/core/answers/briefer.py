@@ -11,9 +11,9 @@ from typing import Concatenate, Literal, ParamSpec
 from babel.lists import format_list
 
 from bot.core.answers.questions import Intent, Question
-from bot.core.content import Briefing, Card, Content, Entry, Library, RenderedEvent, fold
+from bot.core.content import Briefing, Card, Content, Entry, Library, Match, RenderedEvent, fold, short_key
 from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language
-from bot.core.layout import Reply, View, paginate
+from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, paginate
 from bot.core.text import N_, Catalogs, Translation, format_partial_date
 
 Section = Literal["people", "terms"]
@@ -122,6 +122,8 @@ class Briefer:
         self._owners: dict[Section, dict[str, list[str]]] = {}
         self._footers: dict[tuple[str, Language], str] = {}
         self._replies: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
+        self._story_keys: dict[str, str] | None = None
+        self._entry_keys: dict[str, str] | None = None
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -169,12 +171,19 @@ class Briefer:
         return _Missing(NotFound(View(_("Not found"), text)))
 
     def _pages(
-        self, briefing: Briefing, title: str, description: str = "", fields: Sequence[tuple[str, str]] = ()
+        self,
+        kind: QueryKind,
+        briefing: Briefing,
+        title: str,
+        description: str = "",
+        fields: Sequence[tuple[str, str]] = (),
+        subject: Entry | None = None,
     ) -> Reply:
         views = paginate(
             title, self.footer(briefing), description, fields, protected=self._protected(briefing.language)
         )
-        return Reply(views, story=briefing.card.id)
+        query = Query(kind, briefing.card.id, subject.id if subject is not None else None)
+        return Reply(views, story=briefing.card.id, query=query)
 
     # --- choosing a story ------------------------------------------------------------------------------
 
@@ -213,7 +222,9 @@ class Briefer:
             among = self._owners_of(section)
         else:
             among = chosen.roles if section == "people" else chosen.meanings
-        match = self.library.glossary.find(query, among=among)
+        # An id is exact: a query asked again by a button names its entry by id.
+        glossary = self.library.glossary
+        match = Match(glossary[query]) if query in among else glossary.find(query, among=among)
         if match.entry is None:
             _ = self.translation(language)
             suggestions = [e.label(language) for e in match.suggestions]
@@ -239,7 +250,7 @@ class Briefer:
             date = format_partial_date(card.published, language)
             fields.append((b.title, f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`"))
         footer = _.plural("{n} story", "{n} stories", len(fields))
-        return Reply(paginate(_("Stories"), footer, "", fields))
+        return Reply(paginate(_("Stories"), footer, "", fields), query=Query("stories"))
 
     @_query
     def summary(self, language: Language, story: str | None = None) -> Reply:
@@ -247,7 +258,7 @@ class Briefer:
         b = self._story(story, language)
         _ = self.translation(language)
         fields = [*b.points, *((_("Fact check"), note) for note in b.notes)]
-        return self._pages(b, b.title, b.summary, fields)
+        return self._pages("summary", b, b.title, b.summary, fields)
 
     @_query
     def people(self, language: Language, name: str | None = None, story: str | None = None) -> Reply:
@@ -260,15 +271,16 @@ class Briefer:
             if events:
                 label = _.plural("{n} event", "{n} events", len(events))
                 fields.append((label, self._event_lines(events, language)))
-            return self._pages(b, entry.label(language), b.roles[entry.id], fields)
+            return self._pages("people", b, entry.label(language), b.roles[entry.id], fields, entry)
         b = self._story(story, language)
         fields = [(entry.label(language), role) for entry, role in b.people]
-        return self._pages(b, _("People: {story}", story=b.title), "", fields)
+        return self._pages("people", b, _("People: {story}", story=b.title), "", fields)
 
     @_query
     def timeline(self, language: Language, person: str | None = None, story: str | None = None) -> Reply:
         """A story's timeline, or the events of one person in it."""
         _ = self.translation(language)
+        entry: Entry | None = None
         if person:
             b, entry = self._locate(person, story, language, "people")
             events = [e for e in b.timeline if entry.id in e.people]
@@ -278,8 +290,8 @@ class Briefer:
             events = list(b.timeline)
             title = _("Timeline: {story}", story=b.title)
         if not events:
-            return self._pages(b, title, _("No events on record."))
-        return self._pages(b, title, self._event_lines(events, language))
+            return self._pages("timeline", b, title, _("No events on record."), subject=entry)
+        return self._pages("timeline", b, title, self._event_lines(events, language), subject=entry)
 
     def _event_lines(self, events: Sequence[RenderedEvent], language: Language) -> str:
         _ = self.translation(language)
@@ -297,10 +309,10 @@ class Briefer:
         if not term:
             b = self._story(story, language)
             fields = [(entry.label(language), meaning) for entry, meaning in b.terms]
-            return self._pages(b, _("Glossary: {story}", story=b.title), "", fields)
+            return self._pages("glossary", b, _("Glossary: {story}", story=b.title), "", fields)
         b, entry = self._locate(term, story, language, "terms")
         fields = [(_("Names"), self._forms(entry, language))]
-        return self._pages(b, entry.label(language), b.meanings[entry.id], fields)
+        return self._pages("glossary", b, entry.label(language), b.meanings[entry.id], fields, entry)
 
     def _forms(self, entry: Entry, language: Language) -> str:
         """An entry's form in each script, and how sure we are of the Chinese."""
@@ -322,7 +334,7 @@ class Briefer:
         lines = [f"`{usage}`: {_(text)}" for usage, text in COMMANDS if usage != "/help"]
         title = _("What I can tell you")
         hint = _("Mention me with a question, e.g. “who is Lin Junyang” or “timeline”.")
-        return Reply((View(title, "\n".join([*lines, "", hint])),))
+        return Reply((View(title, "\n".join([*lines, "", hint])),), query=Query("help"))
 
     # --- autocomplete ----------------------------------------------------------------------------------
 
@@ -348,6 +360,78 @@ class Briefer:
         else:
             entries = sorted((self.library.glossary[i] for i in ids), key=lambda e: e.en.casefold())[:limit]
         return [Choice(e.label(language)[:100], e.id) for e in entries]
+
+    # --- asking again by ids and keys -------------------------------------------------------------
+
+    def answer(self, language: Language, query: Query) -> Answer:
+        """Ask a query again, in any language, from the ids a reply recorded."""
+        if query.kind == "summary":
+            return self.summary(language, query.story)
+        if query.kind == "people":
+            return self.people(language, query.subject, query.story)
+        if query.kind == "timeline":
+            return self.timeline(language, query.subject, query.story)
+        if query.kind == "glossary":
+            return self.glossary(language, query.subject, query.story)
+        if query.kind == "stories":
+            return self.stories(language)
+        return self.help(language)
+
+    def story_for_key(self, key: str) -> str | None:
+        """The card id behind a short key, if that card is still served."""
+        if self._story_keys is None:
+            self._story_keys = {short_key(card.id): card.id for card in self.library.cards}
+        return self._story_keys.get(key)
+
+    def entry_for_key(self, key: str) -> str | None:
+        """The glossary id behind a short key, if that entry is still served."""
+        if self._entry_keys is None:
+            self._entry_keys = {short_key(entry_id): entry_id for entry_id in self.library.glossary.entries}
+        return self._entry_keys.get(key)
+
+    # --- topics ------------------------------------------------------------------------------------
+
+    def topics(self) -> list[Entry]:
+        """Every topic the glossary defines, in English alphabetical order."""
+        entries = self.library.glossary.entries.values()
+        return sorted((e for e in entries if e.kind == "topic"), key=lambda e: e.en.casefold())
+
+    def find_topics(self, text: str) -> tuple[list[str], list[str]]:
+        """Topic ids named in a comma-separated list (by id or any form), and the items that name none."""
+        known = {entry.id for entry in self.topics()}
+        found: list[str] = []
+        unknown: list[str] = []
+        for item in (part.strip() for part in text.replace("，", ",").split(",")):
+            if not item:
+                continue
+            match = self.library.glossary.find(item, among=known)
+            if match.entry is None:
+                unknown.append(item)
+            elif match.entry.id not in found:
+                found.append(match.entry.id)
+        return found, unknown
+
+    def topic_names(self, language: Language, topic_ids: Sequence[str]) -> str:
+        """Topics as a reader reads them, in a list joined the language's way."""
+        glossary = self.library.glossary
+        names = [glossary[t].display(language) if t in glossary else t for t in topic_ids]
+        return format_list(names, locale=FORMAT_LOCALES[language]) if names else ""
+
+    def topic_choices(self, language: Language, typed: str, limit: int = 25) -> list[Choice]:
+        """Completions for the last item of a comma-separated list of topics; the earlier ones kept."""
+        head, _comma, last = typed.replace("，", ",").rpartition(",")
+        chosen, _unknown = self.find_topics(head)
+        known = [e for e in self.topics() if e.id not in chosen]
+        if last.strip():
+            matching = {e.id for e in self.library.glossary.matches(last, among={e.id for e in known})}
+            known = [e for e in known if e.id in matching]
+        prefix = "".join(f"{t}, " for t in chosen)
+        # A value cut short would name another list: a choice that does not fit is left out instead.
+        return [
+            Choice(clip(prefix + entry.label(language), CHOICE_NAME), prefix + entry.id)
+            for entry in known[:limit]
+            if len(prefix + entry.id) <= CHOICE_NAME
+        ]
 
     def ask(self, language: Language, question: Question) -> Answer:
         """Answer a question read from chat."""

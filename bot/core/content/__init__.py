@@ -1,6 +1,7 @@
 """Briefing content: the card format, the glossary and its search, loading and validating, rendering."""
 
 from bot.core.content.glossary import HAN, ID_PATTERN, Entry, Glossary, Match, fold, romanise
+from bot.core.content.keys import KEY_LENGTH, KEY_PATTERN, key_clashes, short_key
 from bot.core.content.library import Briefing, Library, RenderedEvent, render_card, render_text
 from bot.core.content.load import (
     GLOSSARY_FILE,
@@ -18,6 +19,8 @@ __all__ = [
     "GLOSSARY_FILE",
     "HAN",
     "ID_PATTERN",
+    "KEY_LENGTH",
+    "KEY_PATTERN",
     "REFERENCE",
     "Briefing",
     "Card",
@@ -37,6 +40,7 @@ __all__ = [
     "Text",
     "card_files",
     "fold",
+    "key_clashes",
     "load",
     "load_card",
     "load_glossary",
@@ -44,5 +48,6 @@ __all__ = [
     "render_card",
     "render_text",
     "romanise",
+    "short_key",
     "shown_path",
 ]

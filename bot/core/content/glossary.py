@@ -20,14 +20,14 @@ from pypinyin import lazy_pinyin
 
 from bot.core.language import Language
 
-Kind = Literal["person", "organisation", "product", "term"]
+Kind = Literal["person", "organisation", "product", "term", "topic"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 class Entry(BaseModel):
-    """One person, organisation, product or term, with its checked form in each script."""
+    """One person, organisation, product, term or topic, with its checked form in each script."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

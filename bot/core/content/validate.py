@@ -9,6 +9,7 @@ from pathlib import Path
 from babel.messages.pofile import read_po
 
 from bot.core.content.glossary import HAN, Glossary
+from bot.core.content.keys import key_clashes
 from bot.core.content.library import Library
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.content.problems import Problem, shown_path
@@ -31,7 +32,21 @@ def glossary_problems(glossary: Glossary, shown: str) -> list[Problem]:
             problems.append(
                 Problem(shown, f"entry.{i}.zh-Hant", f"{entry.id} needs both Chinese forms or neither")
             )
+        if entry.kind == "topic" and not (entry.zh_hans and entry.zh_hant):
+            # A topic is a label the reader chooses by: it is shown in every language, never in English only.
+            message = f"topic {entry.id} needs both Chinese forms"
+            problems.append(Problem(shown, f"entry.{i}.zh-Hans", message))
+    for first, second in key_clashes(glossary.entries):
+        problems.append(Problem(shown, "entry", f"{first} and {second} share a button key: rename one"))
     return problems
+
+
+def card_set_problems(cards: list[Card], files: dict[str, str]) -> list[Problem]:
+    """Problems of the set as a whole: two card ids that buttons could not tell apart."""
+    return [
+        Problem(files.get(second, second), "id", f"shares a button key with {first}: rename one")
+        for first, second in key_clashes(card.id for card in cards)
+    ]
 
 
 def _text_problems(shown: str, path: str, text: Text, glossary: Glossary) -> Iterator[Problem]:
@@ -75,6 +90,17 @@ def card_problems(card: Card, shown: str, glossary: Glossary) -> list[Problem]:
             problems.append(
                 Problem(shown, f"people.{i}.ref", f"{person.ref!r} is not a person in the glossary")
             )
+    seen_topics: set[str] = set()
+    for i, topic in enumerate(card.topics):
+        path = f"topics.{i}"
+        if topic not in glossary:
+            message = f"unknown topic {topic!r}: add it to the glossary as a topic"
+            problems.append(Problem(shown, path, message))
+        elif glossary[topic].kind != "topic":
+            problems.append(Problem(shown, path, f"{topic!r} is a {glossary[topic].kind}, not a topic"))
+        elif topic in seen_topics:
+            problems.append(Problem(shown, path, f"{topic!r} is listed twice"))
+        seen_topics.add(topic)
     listed = {p.ref for p in card.people}
     for i, event in enumerate(card.timeline):
         for j, ref in enumerate(event.people):
