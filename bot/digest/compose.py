@@ -36,7 +36,7 @@ def compose(
     for card in reversed(briefer.library.newest_first()):
         if seen.get(card.id, 0) >= card.version:
             continue
-        if topics and not set(card.topics) & set(topics):
+        if topics and not set(card.topics).intersection(topics):
             continue
         views += story_views(briefer, language, card)
         included[card.id] = card.version
