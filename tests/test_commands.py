@@ -50,9 +50,13 @@ async def test_the_command_set(payload: list[dict[str, Any]]) -> None:
     names = sorted(c["name"] for c in payload)
     assert names == ["briefs", "digest", "glossary", "language", "people", "summary", "timeline"]
     language = next(c for c in payload if c["name"] == "language")
-    assert sorted(o["name"] for o in language["options"]) == ["set", "show"]
-    assert int(language["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
-    assert language["contexts"] == [0]  # servers only
+    assert sorted(o["name"] for o in language["options"]) == ["me", "set", "show"]
+    # Everyone saves their own language, in servers and DMs; /language set checks its permissions itself.
+    assert language["default_member_permissions"] is None
+    assert sorted(language["contexts"]) == [0, 1, 2]
+    digest = next(c for c in payload if c["name"] == "digest")
+    assert int(digest["default_member_permissions"]) == discord.Permissions(manage_guild=True).value
+    assert digest["contexts"] == [0]  # servers only
 
 
 async def test_every_name_and_description_is_localised_and_valid(payload: list[dict[str, Any]]) -> None:

@@ -63,12 +63,26 @@ def parse_language(value: str) -> Language | None:
     return _BY_KEY.get(key) if key else None
 
 
-def choose_language(
-    option: str | None,
-    guild_setting: str | None,
-    reader_locale: str | None,
-    guild_locale: str | None,
-    default: Language,
-) -> Language:
-    """The reply language: the command's option, the server's choice, the reader, the server's locale."""
-    return negotiate([option, guild_setting, reader_locale, guild_locale], default)
+# Where a language can come from, in the order a reply to a person asks them (a post with no reader
+# skips the person's steps and starts with the digest's own language).
+Step = Literal["option", "saved", "digest", "channel", "server", "locale", "server-locale", "default"]
+STEPS: tuple[Step, ...] = get_args(Step)
+
+
+def supported(code: str | None) -> Language | None:
+    """The language of ours a locale code or setting means, if any."""
+    if not code:
+        return None
+    key = _babel_key(str(code))
+    chosen = negotiate_locale([key], list(_BY_KEY)) if key else None
+    return _BY_KEY.get(chosen) if chosen else None
+
+
+def decide_language(
+    candidates: Iterable[tuple[Step, str | None]], default: Language
+) -> tuple[Language, Step]:
+    """The first candidate that is one of our languages, and which step it was; else the default."""
+    for step, code in candidates:
+        if (language := supported(code)) is not None:
+            return language, step
+    return default, "default"

@@ -160,6 +160,6 @@ class BriefingsCog(AdapterCog, name=ANSWERING_COG):
         me = self.bot.user
         if me is None or message.author.bot or me.id not in {user.id for user in message.mentions}:
             return
-        language = await self.languages.for_guild(message.guild.id if message.guild else None, message.guild)
+        language = await self.languages.for_message(message)
         question = parse_question(message.content)
         await send_to_channel(self, message, lambda lang: self.briefer.ask(lang, question), language)

@@ -2,34 +2,90 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import discord
 
-from bot.core.language import Language, choose_language, negotiate
+from bot.core.language import Language, Step, decide_language
 from bot.store import DigestRow, Store
 
 
+def _channel_ids(channel: object, channel_id: int | None) -> list[int]:
+    """The channel, then the channel a thread or forum post belongs to: a thread reads as its parent."""
+    ids = [channel_id] if channel_id else []
+    parent = getattr(channel, "parent_id", None)
+    if isinstance(channel, discord.Thread) and parent:
+        ids.append(parent)
+    return ids
+
+
 class LanguageChooser:
-    """The fallback chain: the command's option, the server's choice, the reader, the server's locale."""
+    """The fallback chains: a reply to a person, and a post with no reader."""
 
     def __init__(self, store: Store, default: Language) -> None:
         self.store = store
         self.default = default
 
-    async def for_interaction(self, interaction: discord.Interaction, option: str | None = None) -> Language:
+    async def _channel(self, channel: object, channel_id: int | None) -> str | None:
+        for candidate in _channel_ids(channel, channel_id):
+            if (language := await self.store.channel_language(candidate)) is not None:
+                return language
+        return None
+
+    async def decide(
+        self, interaction: discord.Interaction[Any], option: str | None = None
+    ) -> tuple[Language, Step]:
+        """A reply to a person's command or click, and which step of the chain decided it.
+
+        The command's option, their saved language, the channel's, the server's, their Discord language,
+        the server's preferred locale, the default.
+        """
+        guild_id = interaction.guild_id
+        in_server = guild_id is not None
+        candidates: list[tuple[Step, str | None]] = [
+            ("option", option),
+            ("saved", await self.store.user_language(interaction.user.id)),
+            (
+                "channel",
+                await self._channel(interaction.channel, interaction.channel_id) if in_server else None,
+            ),
+            ("server", await self.store.guild_language(guild_id) if guild_id is not None else None),
+            ("locale", interaction.locale.value),
+            ("server-locale", interaction.guild_locale.value if interaction.guild_locale else None),
+        ]
+        return decide_language(candidates, self.default)
+
+    async def for_interaction(
+        self, interaction: discord.Interaction[Any], option: str | None = None
+    ) -> Language:
         """The language of a reply to an interaction."""
-        setting = await self.store.guild_language(interaction.guild_id) if interaction.guild_id else None
-        guild_locale = interaction.guild_locale.value if interaction.guild_locale else None
-        return choose_language(option, setting, interaction.locale.value, guild_locale, self.default)
+        return (await self.decide(interaction, option))[0]
+
+    async def for_message(self, message: discord.Message) -> Language:
+        """A reply to a chat message: as for a command, less what a message does not carry."""
+        guild = message.guild
+        candidates: list[tuple[Step, str | None]] = [
+            ("saved", await self.store.user_language(message.author.id)),
+            ("channel", await self._channel(message.channel, message.channel.id) if guild else None),
+            ("server", await self.store.guild_language(guild.id) if guild else None),
+            ("server-locale", guild.preferred_locale.value if guild else None),
+        ]
+        return decide_language(candidates, self.default)[0]
 
     async def for_guild(self, guild_id: int | None, guild: discord.Guild | None) -> Language:
-        """A post with no reader (a digest, a chat answer): the server's choice, then its locale."""
-        setting = await self.store.guild_language(guild_id) if guild_id else None
-        locale = guild.preferred_locale.value if guild is not None else None
-        return choose_language(None, setting, None, locale, self.default)
+        """A server with no reader and no digest: the server's choice, then its locale."""
+        candidates: list[tuple[Step, str | None]] = [
+            ("server", await self.store.guild_language(guild_id) if guild_id else None),
+            ("server-locale", guild.preferred_locale.value if guild is not None else None),
+        ]
+        return decide_language(candidates, self.default)[0]
 
     async def for_digest(self, row: DigestRow, guild: discord.Guild | None) -> Language:
         """A digest: its own language, the channel's, the server's, the server's locale, the default."""
-        channel = await self.store.channel_language(row.channel_id)
-        setting = await self.store.guild_language(row.guild_id)
-        locale = guild.preferred_locale.value if guild is not None else None
-        return negotiate([row.language, channel, setting, locale], self.default)
+        candidates: list[tuple[Step, str | None]] = [
+            ("digest", row.language),
+            ("channel", await self.store.channel_language(row.channel_id)),
+            ("server", await self.store.guild_language(row.guild_id)),
+            ("server-locale", guild.preferred_locale.value if guild is not None else None),
+        ]
+        return decide_language(candidates, self.default)[0]

@@ -92,10 +92,13 @@ class AdapterCog(commands.Cog):
         if isinstance(error, app_commands.NoPrivateMessage):
             await self.refuse(interaction, language, N_("This command works only in a server."))
             return
-        if isinstance(error, app_commands.MissingPermissions):  # only Manage Server is ever required
-            await self.refuse(
-                interaction, language, N_("You need the Manage Server permission to change this.")
+        if isinstance(error, app_commands.MissingPermissions):
+            message = (
+                N_("You need the Manage Server or Manage Channels permission to change this.")
+                if "manage_channels" in error.missing_permissions
+                else N_("You need the Manage Server permission to change this.")
             )
+            await self.refuse(interaction, language, message)
             return
         log.error(
             "command %r failed", interaction.command and interaction.command.qualified_name, exc_info=error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import itertools
 import json
 import re
@@ -17,6 +18,12 @@ from aiohttp import WSMsgType, web
 GUILD_ID = 700000000000000001
 CHANNEL_ID = 700000000000000002
 OTHER_CHANNEL_ID = 700000000000000003
+FORUM_ID = 700000000000000004
+NEWS_ID = 700000000000000005
+VOICE_ID = 700000000000000006
+READERS_ROLE_ID = 700000000000000020
+TEXT, VOICE, NEWS, FORUM, PUBLIC_THREAD = 0, 2, 5, 15, 11  # Discord's channel types
+MANAGE_CHANNELS = 1 << 4
 ADMIN_ID = 700000000000000010
 MEMBER_ID = 700000000000000011
 BOT_ID = 700000000000000100
@@ -24,6 +31,8 @@ APP_ID = BOT_ID
 MANAGE_GUILD = 1 << 5
 EVERYONE_PERMISSIONS = 0x0000_0000_0006_4C40  # view, send, embed, attach, read history, use app commands
 TIMESTAMP = "2026-03-05T08:00:00.000000+00:00"
+DISCORD_EPOCH_MS = 1420070400000
+CROSSPOSTED = 1 << 0  # message flag set once published to following channels
 
 _ids = itertools.count(800000000000000000)
 
@@ -43,6 +52,34 @@ class Request:
     body: Any
     headers: dict[str, str]
     at: float
+
+
+@dataclass(frozen=True)
+class RoleRef:
+    """A role given as a command option (Discord sends its id and resolves the role)."""
+
+    id: int
+    name: str = "Readers"
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel option of a given type and server, for options a real client would never send."""
+
+    id: int
+    type: int = TEXT
+    guild_id: int = 0  # 0: this server
+
+
+def snowflake_at(when: dt.datetime) -> str:
+    """An id as Discord would have given it at a moment, so a message can be made old."""
+    return str((int(when.timestamp() * 1000) - DISCORD_EPOCH_MS) << 22)
+
+
+def aged(message: dict[str, Any], days: float) -> dict[str, Any]:
+    """A copy of a message as it would come back `days` later: id and timestamp from back then."""
+    then = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)
+    return {**message, "id": snowflake_at(then), "timestamp": then.isoformat()}
 
 
 @dataclass
@@ -128,11 +165,16 @@ class LoopbackDiscord:
         guild_locale: str = "en-US",
         global_rate_limit: int | None = None,
         channels: tuple[int, ...] = (CHANNEL_ID, OTHER_CHANNEL_ID),
+        channel_types: dict[int, int] | None = None,
     ) -> None:
         self.token = token
         self.guild_locale = guild_locale
         self.global_rate_limit = global_rate_limit
         self.channels = set(channels)
+        self.channel_types: dict[int, int] = {c: TEXT for c in channels} | (channel_types or {})
+        self.channels |= set(self.channel_types)
+        self.threads: list[dict[str, Any]] = []  # forum posts, listed in GUILD_CREATE as Discord does
+        self.crossposts: list[str] = []  # ids of messages published to following channels
         self.requests: list[Request] = []
         self.callbacks: dict[str, Callback] = {}
         self.dispatched: dict[str, float] = {}
@@ -229,7 +271,7 @@ class LoopbackDiscord:
         channels = [
             {
                 "id": str(cid),
-                "type": 0,
+                "type": self.channel_types.get(cid, TEXT),
                 "name": f"channel-{i}",
                 "position": i,
                 "permission_overwrites": [],
@@ -240,6 +282,7 @@ class LoopbackDiscord:
                 "parent_id": None,
             }
             for i, cid in enumerate(sorted(self.channels))
+            if self.channel_types.get(cid, TEXT) != PUBLIC_THREAD
         ]
         return {
             "id": str(GUILD_ID),
@@ -257,7 +300,18 @@ class LoopbackDiscord:
                     "managed": False,
                     "mentionable": False,
                     "flags": 0,
-                }
+                },
+                {
+                    "id": str(READERS_ROLE_ID),
+                    "name": "Readers",
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": True,
+                    "flags": 0,
+                },
             ],
             "channels": channels,
             "members": [member_object(BOT_ID, "Briefing", bot=True)],
@@ -266,7 +320,7 @@ class LoopbackDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "threads": [],
+            "threads": self.threads,
             "stage_instances": [],
             "guild_scheduled_events": [],
             "voice_states": [],
@@ -287,18 +341,18 @@ class LoopbackDiscord:
     def message_object(
         self, channel_id: str, body: dict[str, Any], author: dict[str, Any] | None = None
     ) -> dict:
+        content = body.get("content") or ""
         return {
             "id": snowflake(),
             "channel_id": str(channel_id),
             "guild_id": str(GUILD_ID),
             "author": author or self.bot_user(),
-            "content": body.get("content") or "",
+            "content": content,
             "timestamp": TIMESTAMP,
             "edited_timestamp": None,
             "tts": False,
-            "mention_everyone": False,
+            **pings(content, body.get("allowed_mentions")),
             "mentions": [],
-            "mention_roles": [],
             "attachments": [],
             "embeds": body.get("embeds") or [],
             "components": body.get("components") or [],
@@ -418,9 +472,15 @@ class LoopbackDiscord:
             if match.group(3) is None:
                 self.messages.append(message)
             return self._json(message)
+        if match := re.fullmatch(r"/channels/(\d+)/threads", path):
+            return await self._forum_post(int(match.group(1)), method, body or {})
+        if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)/crosspost", path):
+            return self._crosspost(int(match.group(1)), match.group(2))
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
             if int(match.group(1)) not in self.channels:
                 return self._error(404, "Unknown Channel", 10003)
+            if method == "POST" and self.channel_types.get(int(match.group(1))) in (FORUM, VOICE):
+                return self._error(400, "Cannot send messages in a non-text channel", 50008)
             if method == "POST":
                 if self.before_post is not None and self.before_post(self.requests[-1]):
                     return self._error(503, "dropped before it was accepted")
@@ -444,6 +504,64 @@ class LoopbackDiscord:
                 return self._error(404, "Unknown Channel", 10003)
             return self._json(next(c for c in self.guild_object()["channels"] if c["id"] == match.group(1)))
         return self._error(404, f"loopback: no route {method} {path}", 0)
+
+    async def _forum_post(self, forum_id: int, method: str, body: dict[str, Any]) -> web.Response:
+        """A new forum post: a thread and its first message, announced by THREAD_CREATE like Discord does."""
+        if forum_id not in self.channels:
+            return self._error(404, "Unknown Channel", 10003)
+        if method != "POST" or self.channel_types.get(forum_id) != FORUM:
+            return self._error(400, "Cannot start a thread without a message here", 50024)
+        name = body.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            return self._error(400, "Invalid Form Body: name must be 1 to 100 characters", 50035)
+        if not isinstance(body.get("message"), dict):
+            return self._error(400, "Invalid Form Body: a forum post needs a message", 50035)
+        thread_id = snowflake()
+        message = self.message_object(thread_id, body["message"])
+        message["id"] = thread_id  # a forum post's first message has the thread's id
+        thread = {
+            "id": thread_id,
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(forum_id),
+            "owner_id": str(BOT_ID),
+            "name": name,
+            "type": PUBLIC_THREAD,
+            "last_message_id": thread_id,
+            "message_count": 1,
+            "member_count": 1,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "applied_tags": body.get("applied_tags") or [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": body.get("auto_archive_duration") or 4320,
+                "archive_timestamp": TIMESTAMP,
+                "locked": False,
+            },
+        }
+        self.threads.append(thread)
+        self.channels.add(int(thread_id))
+        self.channel_types[int(thread_id)] = PUBLIC_THREAD
+        self.messages.append(message)
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return self._json({**thread, "message": message})
+
+    def _crosspost(self, channel_id: int, message_id: str) -> web.Response:
+        """Publish a message to following channels: announcement channels only, each message once."""
+        if channel_id not in self.channels:
+            return self._error(404, "Unknown Channel", 10003)
+        if self.channel_types.get(channel_id) != NEWS:
+            return self._error(400, "Cannot execute action on this channel type", 50024)
+        found = next(
+            (m for m in self.messages if m["id"] == message_id and m["channel_id"] == str(channel_id)), None
+        )
+        if found is None:
+            return self._error(404, "Unknown Message", 10008)
+        if message_id in self.crossposts:
+            return self._error(400, "This message has already been crossposted.", 40033)
+        self.crossposts.append(message_id)
+        found["flags"] = found.get("flags", 0) | CROSSPOSTED
+        return self._json(found)
 
     def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
         self.callbacks[interaction_id] = Callback(body, time.monotonic())
@@ -545,6 +663,7 @@ class LoopbackDiscord:
         locale: str = "en-US",
         in_guild: bool = True,
         message: dict[str, Any] | None = None,
+        channel_id: int = CHANNEL_ID,
     ) -> dict[str, Any]:
         """An INTERACTION_CREATE payload as Discord builds it."""
         payload: dict[str, Any] = {
@@ -560,11 +679,18 @@ class LoopbackDiscord:
             "attachment_size_limit": 8 * 1024 * 1024,
         }
         if in_guild:
+            channel = {
+                "id": str(channel_id),
+                "type": self.channel_types.get(channel_id, TEXT),
+                "guild_id": str(GUILD_ID),
+                "name": f"channel-{channel_id % 10}",
+            }
+            thread = next((t for t in self.threads if t["id"] == str(channel_id)), None)
             payload.update(
                 guild_id=str(GUILD_ID),
                 guild_locale=self.guild_locale,
-                channel_id=str(CHANNEL_ID),
-                channel={"id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "channel-0"},
+                channel_id=str(channel_id),
+                channel={**thread, "permissions": str(permissions)} if thread else channel,
                 member=member_object(user_id, f"user{user_id % 100}", permissions),
                 authorizing_integration_owners={"0": str(GUILD_ID)},
                 context=0,
@@ -592,33 +718,62 @@ class LoopbackDiscord:
         **context: Any,
     ) -> InteractionHandle:
         """Invoke a slash command (or, with `focused`, ask for autocomplete on that option)."""
-        # An int value is a channel option (type 7), resolved the way Discord resolves it.
-        opts = [
-            {"name": k, "type": 7 if isinstance(v, int) else 3, "value": str(v) if isinstance(v, int) else v}
-            | ({"focused": True} if k == focused else {})
-            for k, v in (options or {}).items()
+
+        # An int (or ChannelRef) is a channel option (type 7), a RoleRef a role (type 8), resolved the way
+        # Discord resolves them: a channel with the invoking member's permissions in it.
+        def option(name: str, value: Any) -> dict[str, Any]:
+            kind = 7 if isinstance(value, int | ChannelRef) else 8 if isinstance(value, RoleRef) else 3
+            raw = str(value.id if isinstance(value, ChannelRef | RoleRef) else value)
+            shown = raw if kind != 3 else value
+            return {"name": name, "type": kind, "value": shown} | (
+                {"focused": True} if name == focused else {}
+            )
+
+        opts = [option(k, v) for k, v in (options or {}).items()]
+        values = list((options or {}).values())
+        channels = [
+            v if isinstance(v, ChannelRef) else ChannelRef(v, -1)
+            for v in values
+            if isinstance(v, int | ChannelRef)
         ]
-        channels = [int(v) for v in (options or {}).values() if isinstance(v, int)]
+        roles = [v for v in values if isinstance(v, RoleRef)]
+        permissions = context.get("permissions", EVERYONE_PERMISSIONS)
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
         command_id = next(
             (c["id"] for cs in self.commands.values() for c in cs if c["name"] == name), snowflake()
         )
         data: dict[str, Any] = {"id": command_id, "name": name, "type": 1, "options": opts}
+        resolved: dict[str, Any] = {}
         if channels:
-            data["resolved"] = {
-                "channels": {
-                    str(c): {
-                        "id": str(c),
-                        "type": 0,
-                        "name": f"channel-{c % 10}",
-                        "permissions": str(EVERYONE_PERMISSIONS),
-                        "guild_id": str(GUILD_ID),
-                        "parent_id": None,
-                    }
-                    for c in channels
+            resolved["channels"] = {
+                str(c.id): {
+                    "id": str(c.id),
+                    "type": c.type if c.type >= 0 else self.channel_types.get(c.id, TEXT),
+                    "name": f"channel-{c.id % 10}",
+                    "permissions": str(permissions),
+                    "guild_id": str(c.guild_id or GUILD_ID),
+                    "parent_id": None,
                 }
+                for c in channels
             }
+        if roles:
+            resolved["roles"] = {
+                str(r.id): {
+                    "id": str(r.id),
+                    "name": r.name,
+                    "permissions": "0",
+                    "position": 1,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": True,
+                    "flags": 0,
+                }
+                for r in roles
+            }
+        if resolved:
+            data["resolved"] = resolved
         if context.get("in_guild", True):
             data["guild_id"] = str(GUILD_ID)
         payload = self.interaction_payload(4 if focused else 2, data, **context)
@@ -636,6 +791,17 @@ class LoopbackDiscord:
                     payload = self.interaction_payload(3, data, message=message, **context)
                     return await self._send_interaction(payload)
         raise AssertionError(f"no button labelled {label!r} in {message.get('components')}")
+
+    async def select(self, message: dict[str, Any], value: str, **context: Any) -> InteractionHandle:
+        """Choose an option in the select menu of a message the bot sent."""
+        for row in message.get("components", []):
+            for component in row.get("components", []):
+                if component.get("type") == 3:
+                    assert value in [o["value"] for o in component["options"]], component["options"]
+                    data = {"custom_id": component["custom_id"], "component_type": 3, "values": [value]}
+                    payload = self.interaction_payload(3, data, message=message, **context)
+                    return await self._send_interaction(payload)
+        raise AssertionError(f"no select menu in {message.get('components')}")
 
     async def _send_interaction(self, payload: dict[str, Any]) -> InteractionHandle:
         handle = InteractionHandle(self, payload, time.monotonic())
@@ -657,6 +823,16 @@ class LoopbackDiscord:
         """Requests that create or change a message, from the index `since` on."""
         pattern = re.compile(r"/callback$|/channels/\d+/messages|/webhooks/")
         return [r for r in self.requests[since:] if r.method in ("POST", "PATCH") and pattern.search(r.path)]
+
+
+def pings(content: str, allowed: dict[str, Any] | None) -> dict[str, Any]:
+    """Who a message's content pings, under its allowed_mentions, as Discord decides it."""
+    # With no allowed_mentions everything in the content pings; with one, only what it allows.
+    parse = ["everyone", "roles", "users"] if allowed is None else allowed.get("parse", [])
+    listed = {str(r) for r in (allowed or {}).get("roles", [])}
+    roles = [r for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or r in listed]
+    everyone = "everyone" in parse and bool(re.search(r"@(everyone|here)", content))
+    return {"mention_roles": list(dict.fromkeys(roles)), "mention_everyone": everyone}
 
 
 def by_channel(requests: list[Request]) -> dict[str, list[Request]]:
@@ -691,13 +867,26 @@ __all__ = [
     "ADMIN_ID",
     "BOT_ID",
     "CHANNEL_ID",
+    "FORUM",
+    "FORUM_ID",
     "GUILD_ID",
+    "MANAGE_CHANNELS",
     "MANAGE_GUILD",
     "MEMBER_ID",
+    "NEWS",
+    "NEWS_ID",
+    "OTHER_CHANNEL_ID",
+    "READERS_ROLE_ID",
+    "VOICE",
+    "VOICE_ID",
     "Callback",
+    "ChannelRef",
     "InteractionHandle",
     "LoopbackDiscord",
+    "RoleRef",
+    "aged",
     "by_channel",
     "components_message",
     "embeds_of",
+    "pings",
 ]
