@@ -8,19 +8,34 @@ from discord.app_commands import Choice, locale_str
 from discord.ext import commands
 
 from bot.core.answers import Briefer
-from bot.core.language import Language
+from bot.core.language import LANGUAGE_NAMES, Language, parse_language
 from bot.core.layout import pack_messages
 from bot.core.text import N_, Translation
 from bot.digest import DigestScheduler, compose, next_due, parse_hhmm, parse_zone, utc_now, zone_names
+from bot.discord.briefings import LANGUAGE_CHOICES
 from bot.discord.language_chain import LanguageChooser
-from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, to_embed
-from bot.store import DigestRow, PauseReason, TooManyDigests
+from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, shown_value, to_embed
+from bot.store import ChannelKind, DigestRow, PauseReason, TooManyDigests
 
 POSTING_FAILED = N_("Posting failed.")
 PAUSE_REASONS: dict[PauseReason, str] = {
     "forbidden": N_("I may not post in that channel."),
     "missing": N_("That channel no longer exists."),
 }
+KIND_NOTES: dict[ChannelKind, str] = {
+    "text": "",
+    "forum": N_("Each day's digest is a new forum post titled with the date."),
+    "announcement": N_("Each post is published to servers that follow the channel."),
+}
+# Channels a digest can be posted in: text and announcement channels (both TextChannel), and forums.
+DigestChannel = discord.TextChannel | discord.ForumChannel
+
+
+def channel_kind(channel: DigestChannel) -> ChannelKind:
+    """How a digest is posted in a channel."""
+    if isinstance(channel, discord.ForumChannel):
+        return "forum"
+    return "announcement" if channel.is_news() else "text"
 
 
 class DigestCog(AdapterCog, name="Daily digest"):
@@ -61,6 +76,15 @@ class DigestCog(AdapterCog, name="Daily digest"):
             _("Channel: {channel}", channel=f"<#{row.channel_id}>"),
             _("Time: {time} ({zone})", time=row.at, zone=row.zone),
         ]
+        if KIND_NOTES[row.kind]:
+            lines.append(_(KIND_NOTES[row.kind]))
+        if row.language:
+            lines.append(_("Language: {language}", language=LANGUAGE_NAMES[row.language]))
+        if row.topics:
+            names = self.briefer.topic_names(_.language, row.topics)
+            lines.append(_("Topics: {topics}", topics=names))
+        if row.role_id:
+            lines.append(_("Mentions: {role}", role=f"<@&{row.role_id}>"))
         if row.paused:
             reason = _(PAUSE_REASONS.get(row.paused, POSTING_FAILED))
             lines.append(_("Paused: {reason} Use /digest set to resume.", reason=reason))
@@ -74,7 +98,7 @@ class DigestCog(AdapterCog, name="Daily digest"):
         if row.nothing_new_on and (row.last_date is None or row.nothing_new_on >= row.last_date):
             lines.append(_("Nothing new to post on {date}.", date=row.nothing_new_on))
         if row.publish_problem:
-            lines.append(row.publish_problem)
+            lines.append(_(row.publish_problem))
         return "\n".join(lines)
 
     async def _private(self, interaction: discord.Interaction, text: str, title: str | None = None) -> None:
@@ -86,34 +110,68 @@ class DigestCog(AdapterCog, name="Daily digest"):
 
     @group.command(name=locale_str("set"), description=locale_str("Post a daily digest to a channel"))
     @app_commands.rename(
-        channel=locale_str("channel"), time=locale_str("time"), timezone=locale_str("timezone")
+        channel=locale_str("channel"),
+        time=locale_str("time"),
+        timezone=locale_str("timezone"),
+        language=locale_str("language"),
+        topics=locale_str("topics"),
+        role=locale_str("role"),
     )
     @app_commands.describe(
         channel=locale_str("Where to post"),
         time=locale_str("Local time, HH:MM (24-hour)"),
         timezone=locale_str("An IANA time zone, e.g. Europe/London"),
+        language=locale_str("The digest's language (default: the channel's, then the server's)"),
+        topics=locale_str("Only stories on these topics, comma-separated (default: all)"),
+        role=locale_str("A role members opt into, mentioned in each digest"),
     )
+    @app_commands.choices(language=LANGUAGE_CHOICES)
     @for_server_managers
     async def digest_set(
         self,
         interaction: discord.Interaction,
-        channel: discord.TextChannel,
+        channel: DigestChannel,
         time: str,
         timezone: str | None = None,
+        language: str | None = None,
+        topics: str | None = None,
+        role: discord.Role | None = None,
     ) -> None:
-        """Set the server's daily digest."""
+        """Set a channel's daily digest."""
         reader: Language = await self.languages.for_interaction(interaction)
         at = parse_hhmm(time)
         if at is None:
             await self.refuse(
-                interaction, reader, N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."), value=time
+                interaction,
+                reader,
+                N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."),
+                value=shown_value(time),
             )
             return
         zone_name = timezone or self.default_timezone
         zone = parse_zone(zone_name)
         if zone is None:
             message = N_("Unknown time zone “{value}”. Try e.g. Asia/Shanghai.")
-            await self.refuse(interaction, reader, message, value=zone_name)
+            await self.refuse(interaction, reader, message, value=shown_value(zone_name))
+            return
+        chosen = parse_language(language) if language else None
+        if language and chosen is None:
+            message = N_("We have no briefings in “{value}”.")
+            await self.refuse(interaction, reader, message, value=shown_value(language))
+            return
+        topic_ids, unknown = self.briefer.find_topics(topics or "")
+        if unknown:
+            known = ", ".join(entry.id for entry in self.briefer.topics())
+            message = N_("Unknown topic “{value}”. Topics: {topics}.")
+            await self.refuse(interaction, reader, message, value=shown_value(unknown[0]), topics=known)
+            return
+        if channel.guild.id != interaction.guild_id:
+            await self.refuse(interaction, reader, N_("That channel is not in this server."))
+            return
+        if role is not None and (role.is_default() or role.managed or role.guild.id != interaction.guild_id):
+            # @everyone is no opt-in, and a bot's or integration's role is nobody's choice.
+            message = N_("{role} cannot be a digest's role: choose a role members opt into.")
+            await self.refuse(interaction, reader, message, role=shown_value(role.name))
             return
         me = interaction.guild.me if interaction.guild is not None else None
         rights = channel.permissions_for(me) if me is not None else None
@@ -123,11 +181,25 @@ class DigestCog(AdapterCog, name="Daily digest"):
             )
             await self.refuse(interaction, reader, message, channel=channel.mention)
             return
+        if role is not None and not (role.mentionable or rights.mention_everyone):
+            message = N_("I may not mention {role}: make it mentionable, or let me mention all roles.")
+            await self.refuse(interaction, reader, message, role=role.mention)
+            return
         # Counted from the start of this minute: a digest set for the current minute goes out now.
         due = next_due(utc_now().replace(second=0, microsecond=0), at, zone)
         guild_id = interaction.guild_id or 0
         try:
-            await self.store.set_digest(guild_id, channel.id, at.strftime("%H:%M"), zone_name, due)
+            await self.store.set_digest(
+                guild_id,
+                channel.id,
+                at.strftime("%H:%M"),
+                zone_name,
+                due,
+                language=chosen,
+                topics=tuple(topic_ids),
+                role_id=role.id if role else None,
+                kind=channel_kind(channel),
+            )
         except TooManyDigests as full:
             message = N_("This server already has {count} digests. Turn one off with /digest off first.")
             await self.refuse(interaction, reader, message, count=str(full.limit))
@@ -141,7 +213,7 @@ class DigestCog(AdapterCog, name="Daily digest"):
     @app_commands.describe(channel=locale_str("Where to post"))
     @for_server_managers
     async def digest_off(
-        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+        self, interaction: discord.Interaction, channel: DigestChannel | None = None
     ) -> None:
         """Turn a channel's digest off, or every digest of the server without a channel."""
         _ = await self._reader(interaction)
@@ -196,3 +268,9 @@ class DigestCog(AdapterCog, name="Daily digest"):
     ) -> list[Choice[str]]:
         """IANA zone names containing what has been typed."""
         return [Choice(name=name, value=name) for name in zone_names(current)]
+
+    @digest_set.autocomplete("topics")
+    async def topics_autocomplete(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """Known topics, named in the reader's language, completing the last of a comma-separated list."""
+        language = await self.languages.for_interaction(interaction)
+        return [Choice(name=c.label, value=c.value) for c in self.briefer.topic_choices(language, current)]

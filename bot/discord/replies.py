@@ -36,6 +36,11 @@ def to_embed(view: View, error: bool = False) -> discord.Embed:
     return embed
 
 
+def shown_value(value: object, limit: int = 50) -> str:
+    """Input repeated in a refusal: one line, cut short, its markdown shown as typed."""
+    return layout.clip(discord.utils.escape_markdown(str(value)), limit)
+
+
 async def send_private(interaction: discord.Interaction, embed: discord.Embed) -> None:
     """An ephemeral message, as the first response or as a follow-up if one was already sent."""
     if interaction.response.is_done():
@@ -91,6 +96,11 @@ class AdapterCog(commands.Cog):
             language = self.languages.default
         if isinstance(error, app_commands.NoPrivateMessage):
             await self.refuse(interaction, language, N_("This command works only in a server."))
+            return
+        if isinstance(error, app_commands.TransformerError):
+            # A channel or role of a kind the option does not take, or from another server.
+            message = N_("This option cannot take “{value}”.")
+            await self.refuse(interaction, language, message, value=shown_value(error.value))
             return
         if isinstance(error, app_commands.MissingPermissions):
             message = (

@@ -34,6 +34,19 @@ TIMESTAMP = "2026-03-05T08:00:00.000000+00:00"
 DISCORD_EPOCH_MS = 1420070400000
 CROSSPOSTED = 1 << 0  # message flag set once published to following channels
 
+# Fields a channel of each kind carries besides the common ones (discord.py reads them).
+CHANNEL_EXTRAS: dict[int, dict[str, Any]] = {
+    VOICE: {"bitrate": 64000, "user_limit": 0, "rtc_region": None},
+    FORUM: {
+        "available_tags": [],
+        "default_reaction_emoji": None,
+        "default_sort_order": None,
+        "default_forum_layout": 0,
+        "default_thread_rate_limit_per_user": 0,
+        "flags": 0,
+    },
+}
+
 _ids = itertools.count(800000000000000000)
 
 
@@ -280,6 +293,7 @@ class LoopbackDiscord:
                 "last_message_id": None,
                 "rate_limit_per_user": 0,
                 "parent_id": None,
+                **CHANNEL_EXTRAS.get(self.channel_types.get(cid, TEXT), {}),
             }
             for i, cid in enumerate(sorted(self.channels))
             if self.channel_types.get(cid, TEXT) != PUBLIC_THREAD
@@ -359,6 +373,7 @@ class LoopbackDiscord:
             "pinned": False,
             "type": 0,
             "flags": body.get("flags") or 0,
+            **({"nonce": body["nonce"]} if body.get("nonce") else {}),
         }
 
     # --- REST -----------------------------------------------------------------------------------

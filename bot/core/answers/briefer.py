@@ -397,7 +397,7 @@ class Briefer:
         return sorted((e for e in entries if e.kind == "topic"), key=lambda e: e.en.casefold())
 
     def find_topics(self, text: str) -> tuple[list[str], list[str]]:
-        """Topic ids named in a comma-separated list (by id or any form), and the items that name none."""
+        """Topic ids named in a comma-separated list (by id or any form), and the first item naming none."""
         known = {entry.id for entry in self.topics()}
         found: list[str] = []
         unknown: list[str] = []
@@ -407,7 +407,8 @@ class Briefer:
             match = self.library.glossary.find(item, among=known)
             if match.entry is None:
                 unknown.append(item)
-            elif match.entry.id not in found:
+                break  # one is enough to refuse, and a flood of made-up items costs no more
+            if match.entry.id not in found:
                 found.append(match.entry.id)
         return found, unknown
 

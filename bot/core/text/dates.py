@@ -54,3 +54,8 @@ def format_partial_date(value: PartialDate, language: Language) -> str:
     if value.precision == "month":
         return format_skeleton("yMMMM", value.as_date(), locale=locale)
     return format_date(value.as_date(), "long", locale=locale)
+
+
+def format_day(day: dt.date, language: Language) -> str:
+    """A calendar day written out in a language ("24 November 2026", "2026年11月24日")."""
+    return format_date(day, "long", locale=FORMAT_LOCALES[language])
