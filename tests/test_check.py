@@ -205,3 +205,52 @@ def test_command_exits_non_zero_with_one_line_per_problem(tree: Path) -> None:
     )
     assert result.returncode == 1
     assert result.stdout.splitlines() == ["briefs/story.toml: summary.zh-Hans: is missing"]
+
+
+TOPICS = """
+[[entry]]
+id = "ai"
+kind = "topic"
+en = "AI"
+zh-Hans = "人工智能"
+zh-Hant = "人工智慧"
+confidence = "confirmed"
+source = "test"
+"""
+
+
+@pytest.mark.parametrize(
+    ("topics", "expected"),
+    [
+        ('["ai"]', None),
+        (
+            '["sports"]',
+            "briefs/story.toml: topics.0: unknown topic 'sports': add it to the glossary as a topic",
+        ),
+        ('["ann"]', "briefs/story.toml: topics.0: 'ann' is a person, not a topic"),
+        ('["ai", "ai"]', "briefs/story.toml: topics.1: 'ai' is listed twice"),
+        ('["AI"]', "briefs/story.toml: topics.0: String should match pattern"),
+    ],
+)
+def test_topics_are_glossary_topics(tree: Path, topics: str, expected: str | None) -> None:
+    glossary = tree / "locales" / "glossary.toml"
+    glossary.write_text(GLOSSARY + TOPICS, encoding="utf-8")
+    card = tree / "briefs" / "story.toml"
+    card.write_text(
+        card.read_text(encoding="utf-8").replace("[source]", f"topics = {topics}\n[source]"), "utf-8"
+    )
+    content, problems = check_all(tree / "briefs", tree / "locales")
+    shown = [str(p) for p in problems]
+    if expected is None:
+        assert shown == []
+        assert content is not None
+        assert content.library.cards[0].topics == ("ai",)
+    else:
+        assert any(p.startswith(expected) for p in shown), shown
+
+
+def test_a_topic_is_named_in_every_language(tree: Path) -> None:
+    glossary = tree / "locales" / "glossary.toml"
+    glossary.write_text(GLOSSARY + TOPICS.replace('zh-Hant = "人工智慧"\n', ""), encoding="utf-8")
+    problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
+    assert "locales/glossary.toml: entry.3.zh-Hans: topic ai needs both Chinese forms" in problems

@@ -134,3 +134,15 @@ def test_key_clashes_are_found() -> None:
         seen[key] = identifier
     assert key_clashes(["other", *clash]) == [clash]
     assert key_clashes(["a", "b", "a"]) == []
+
+
+def test_topics_are_found_by_any_form_and_completed_in_the_readers_language(briefer: Briefer) -> None:
+    assert briefer.find_topics("AI, 加密货币，商業") == (["ai", "crypto", "business"], [])
+    assert briefer.find_topics("ai, @everyone, <@&1>") == (["ai"], ["@everyone"])
+    assert briefer.topic_names("zh-Hant", ["ai", "crypto"]) == "人工智慧和加密貨幣"
+    choices = briefer.topic_choices("zh-Hans", "crypto, ")
+    assert [(c.label, c.value) for c in choices] == [
+        ("crypto, 人工智能 (AI)", "crypto, ai"),
+        ("crypto, 商业 (Business)", "crypto, business"),
+    ]
+    assert [c.value for c in briefer.topic_choices("en", "bus")] == ["business"]
