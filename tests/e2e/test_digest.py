@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.bot_process import running_bot
+from tests.e2e.conftest import ADMIN, EPHEMERAL, ask
 from tests.e2e.discord_server import (
-    ADMIN_ID,
     CHANNEL_ID,
     OTHER_CHANNEL_ID,
     LoopbackDiscord,
     Request,
     embeds_of,
 )
-
-ADMIN = {"user_id": ADMIN_ID, "permissions": 0x7FFFFFFF}
-EPHEMERAL = 64
 
 
 async def this_minute() -> str:
@@ -38,11 +35,6 @@ def digest_posts(server: LoopbackDiscord, channel: int = CHANNEL_ID) -> list[Req
         for r in server.requests
         if r.method == "POST" and r.path == f"/channels/{channel}/messages" and (r.body or {}).get("nonce")
     ]
-
-
-async def ask(server: LoopbackDiscord, name: str, options=None, **kw) -> dict:
-    handle = await server.command(name, options, **kw)
-    return (await handle.response()).body
 
 
 @pytest.mark.parametrize("moment", ["before Discord accepted the post", "after Discord accepted the post"])
