@@ -34,7 +34,7 @@ async def payload(tmp_path: Path) -> list[dict[str, Any]]:
     translator = bot.tree.translator
     assert translator is not None
     result = [await c.get_translated_payload(bot.tree, translator) for c in bot.tree.get_commands()]
-    await bot.remove_cog("Briefings")
+    await bot.close()  # unloads the cogs: the store closes, the background tasks stop
     return result
 
 
@@ -90,3 +90,36 @@ async def test_language_choices_are_each_languages_own_name(payload: list[dict[s
     summary = next(c for c in payload if c["name"] == "summary")
     language = next(o for o in summary["options"] if o["name"] == "language")
     assert [c["name"] for c in language["choices"]] == ["English", "简体中文", "繁體中文"]
+
+
+class HostTranslator(discord.app_commands.Translator):
+    """A host bot's own translator, with a string of its own."""
+
+    async def translate(self, string: Any, locale: discord.Locale, context: Any) -> str | None:
+        return "主人" if string.message == "host" and locale is discord.Locale.chinese else None
+
+
+async def test_loads_into_a_host_bot_as_an_extension_and_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BRIEFS_DIR", str(BRIEFS))
+    monkeypatch.setenv("LOCALES_DIR", str(LOCALES))
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/host.sqlite3")
+    monkeypatch.setenv("RELOAD_INTERVAL", "0")
+    host = commands.Bot(command_prefix="!", intents=discord.Intents.none())
+    host_translator = HostTranslator()
+    await host.tree.set_translator(host_translator)
+    await host.load_extension("bot")
+    assert {"Briefings", "Briefing language", "Daily digest"} <= set(host.cogs)
+    translator = host.tree.translator
+    assert translator is not host_translator
+    context = discord.app_commands.TranslationContext(
+        discord.app_commands.TranslationContextLocation.other, None
+    )
+    zh = discord.Locale.chinese
+    assert await translator.translate(discord.app_commands.locale_str("timeline"), zh, context) == "时间线"
+    assert await translator.translate(discord.app_commands.locale_str("host"), zh, context) == "主人"
+    await host.unload_extension("bot")
+    assert host.cogs == {}
+    assert host.tree.get_commands() == []
+    assert host.tree.translator is host_translator

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
 import itertools
 from pathlib import Path
 
 import discord
 
 from bot.core.answers import Briefer, NotFound
-from bot.core.content import Content, key_clashes, load, short_key
+from bot.core.content import key_clashes, short_key
 from bot.core.layout import Query, Reply
 from bot.digest import compose
 from bot.discord.views import (
@@ -45,8 +46,11 @@ def long_content(content: Path) -> Briefer:
             f'[[people]]\nref = "{LONG_PERSON}"\nrole = {{ en = "The subject.", zh-Hans = "主角。" }}\n',
             encoding="utf-8",
         )
-    loaded = load(content / "briefs", content / "locales")
-    assert isinstance(loaded, Content), loaded
+    # Imported now: unloading the extension (test_commands) drops bot.* from sys.modules, and the
+    # Traditional conversion's child process must find the very functions it is handed.
+    fresh = importlib.import_module("bot.core.content")
+    loaded = fresh.load(content / "briefs", content / "locales")
+    assert isinstance(loaded, fresh.Content), loaded
     return Briefer.serving(loaded)
 
 

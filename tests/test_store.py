@@ -25,11 +25,15 @@ async def test_language_survives_reopening(tmp_path: Path) -> None:
 
 
 async def test_concurrent_commands_all_land(tmp_path: Path) -> None:
-    store = await SQLiteStore.open(f"sqlite:///{tmp_path}/bot.sqlite3")
+    url = f"sqlite:///{tmp_path}/bot.sqlite3"
+    store = await SQLiteStore.open(url)
     languages = ("en", "zh-Hans", "zh-Hant")
     await asyncio.gather(*(store.set_guild_language(g, languages[g % 3]) for g in range(200)))
-    results = await asyncio.gather(*(store.guild_language(g) for g in range(200)))
+    # Read what is really on disk, through a second connection: not the writer's own cache.
+    reader = await SQLiteStore.open(url)
+    results = await asyncio.gather(*(reader.guild_language(g) for g in range(200)))
     assert results == [languages[g % 3] for g in range(200)]
+    await reader.close()
     await store.close()
 
 

@@ -46,18 +46,18 @@ class UpkeepCog(commands.Cog, name=NAME):
         self._http: httpx.AsyncClient | None = None
 
     async def cog_load(self) -> None:
-        """Start watching the content folders when asked to, the pack fetch, and the scheduler."""
+        """Start watching the content folders when asked to, and the pack fetch."""
         if self.reload_interval > 0:
             self.watch.start()
         if self.remote is not None:
             self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True)
             self.fetch.start()
-        self._scheduler_task = asyncio.create_task(self._run_scheduler())
 
-    async def _run_scheduler(self) -> None:
-        # Posting needs the gateway's view of servers and channels; wait for it once.
-        await self.bot.wait_until_ready()
-        await self.scheduler.run()
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Start the digest scheduler once: posting needs the gateway's view of servers and channels."""
+        if self._scheduler_task is None:
+            self._scheduler_task = asyncio.create_task(self.scheduler.run())
 
     async def cog_unload(self) -> None:
         """Stop the background work, close the store, give the host back the translator it had."""

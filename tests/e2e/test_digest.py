@@ -10,17 +10,14 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.bot_process import running_bot
+from tests.e2e.conftest import ADMIN, EPHEMERAL, ask
 from tests.e2e.discord_server import (
-    ADMIN_ID,
     CHANNEL_ID,
     OTHER_CHANNEL_ID,
     LoopbackDiscord,
     Request,
     embeds_of,
 )
-
-ADMIN = {"user_id": ADMIN_ID, "permissions": 0x7FFFFFFF}
-EPHEMERAL = 64
 
 
 async def this_minute() -> str:
@@ -40,16 +37,12 @@ def digest_posts(server: LoopbackDiscord, channel: int = CHANNEL_ID) -> list[Req
     ]
 
 
-async def ask(server: LoopbackDiscord, name: str, options=None, **kw) -> dict:
-    handle = await server.command(name, options, **kw)
-    return (await handle.response()).body
-
-
 @pytest.mark.parametrize("moment", ["before Discord accepted the post", "after Discord accepted the post"])
 async def test_posted_once_in_the_servers_language_even_when_killed_mid_post(
     tmp_path: Path, moment: str
 ) -> None:
-    async with LoopbackDiscord() as server, running_bot(server, tmp_path) as bot:
+    # The restarted process finds the digest leased to the one that died: it is its again after the lease.
+    async with LoopbackDiscord() as server, running_bot(server, tmp_path, DIGEST_LEASE="4") as bot:
         await ask(server, "language", {"language": "zh-Hant"}, subcommand="set", **ADMIN)
         assert bot.process is not None
 
