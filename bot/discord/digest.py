@@ -236,12 +236,18 @@ class DigestCog(AdapterCog, name="Daily digest"):
         )
 
     @group.command(name=locale_str("preview"), description=locale_str("See what would be posted now"))
+    @app_commands.rename(channel=locale_str("channel"))
+    @app_commands.describe(channel=locale_str("Which digest (default: the first)"))
     @for_server_managers
-    async def digest_preview(self, interaction: discord.Interaction) -> None:
-        """Show privately exactly what the digest would post now."""
+    async def digest_preview(
+        self, interaction: discord.Interaction, channel: DigestChannel | None = None
+    ) -> None:
+        """Show privately exactly what a digest would post now."""
         guild_id = interaction.guild_id or 0
-        rows = await self.store.digests(guild_id)
-        if rows:  # the first digest's view of what is new; each digest keeps its own record
+        rows = [
+            r for r in await self.store.digests(guild_id) if channel is None or r.channel_id == channel.id
+        ]
+        if rows:  # each digest keeps its own record of what it has carried
             row = rows[0]
             language = await self.languages.for_digest(row, interaction.guild)
             seen = await self.store.seen_versions(guild_id, row.channel_id)

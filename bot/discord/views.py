@@ -303,23 +303,35 @@ async def _send_not_found(interaction: discord.Interaction[Any], answer: NotFoun
     )
 
 
+async def _asked_again(
+    cog: AdapterCog, interaction: discord.Interaction[Any], code: str, language: Language
+) -> Reply | None:
+    """The answer a component names, asked again now; None once the clicker is told what is gone."""
+    query = await _query(cog, interaction, code)
+    if query is None:
+        return None
+    answer = cog.briefer.answer(language, query)
+    if isinstance(answer, NotFound):
+        # Both ids still exist, but a reload took the person or term out of that story.
+        gone = GONE_NAME if query.subject else GONE_STORY
+        await cog.refuse(interaction, await cog.languages.for_interaction(interaction), gone)
+        return None
+    return answer
+
+
 async def show_in_language(
     cog: AdapterCog, interaction: discord.Interaction[Any], language: Language, code: str
 ) -> None:
     """A language button: the same answer, privately, with its own buttons for the clicker."""
-    query = await _query(cog, interaction, code)
-    if query is not None:
-        await send_reply(cog, interaction, cog.briefer.answer(language, query), language, ephemeral=True)
+    answer = await _asked_again(cog, interaction, code, language)
+    if answer is not None:
+        await send_reply(cog, interaction, answer, language, ephemeral=True)
 
 
 async def turn_page(cog: AdapterCog, interaction: discord.Interaction[Any], button: PageButton) -> None:
     """Previous or Next, as the asker or as anyone else."""
-    query = await _query(cog, interaction, button.query)
-    if query is None:
-        return
-    answer = cog.briefer.answer(button.language, query)
-    if isinstance(answer, NotFound):  # the story lost what was asked about in a reload
-        await _send_not_found(interaction, answer)
+    answer = await _asked_again(cog, interaction, button.query, button.language)
+    if answer is None:
         return
     page = min(button.page, len(answer.pages) - 1)  # a reload may have shortened the reply
     if interaction.user.id != button.owner_id:

@@ -51,6 +51,16 @@ text = { en = "Text.", zh-Hans = "文字。" }
 """
 
 
+CHANGING = (
+    DOOMED.replace('"doomed-story"', '"changing-story"')
+    + """
+[[people]]
+ref = "zhou-hao"
+role = { en = "A witness, for now.", zh-Hans = "暂时的见证者。" }
+"""
+)
+
+
 @dataclass
 class World:
     server: LoopbackDiscord
@@ -66,6 +76,7 @@ async def world(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[World
     shutil.copytree(ROOT / "briefs", briefs)
     (briefs / "long-story.toml").write_text(long_card(), encoding="utf-8")
     (briefs / "doomed-story.toml").write_text(DOOMED, encoding="utf-8")
+    (briefs / "changing-story.toml").write_text(CHANGING, encoding="utf-8")
     async with LoopbackDiscord() as server:
         bot = BotProcess(workdir, {**server.env(), "BRIEFS_DIR": str(briefs), "RELOAD_INTERVAL": "0.5"})
         await bot.start()
@@ -96,6 +107,7 @@ async def test_messages_sent_before_a_restart(world: World) -> None:
     world.saved["timeline"] = await reply(world, "timeline", {"story": "long-story"}, user_id=MEMBER_ID)
     world.saved["summary"] = await reply(world, "summary", {"story": "qwen-core-team-departs"})
     world.saved["doomed"] = await reply(world, "summary", {"story": "doomed-story"})
+    world.saved["witness"] = await reply(world, "people", {"name": "zhou hao", "story": "changing-story"})
     since = len(world.server.messages)
     await world.server.say(f"<@{BOT_ID}> timeline")
     world.saved["mention"] = await world.server.wait_for(
@@ -172,8 +184,9 @@ async def test_the_digest_post_reads_in_another_language_and_opens_a_story(world
     assert "Lin Junyang" in text(opened.body)  # the reader's own language, not the post's
 
 
-async def test_a_click_on_a_removed_story_gets_a_short_private_answer(world: World) -> None:
+async def test_a_click_on_a_removed_story_or_name_gets_a_short_private_answer(world: World) -> None:
     (world.briefs / "doomed-story.toml").unlink()
+    (world.briefs / "changing-story.toml").write_text(CHANGING.split("[[people]]")[0], encoding="utf-8")
     for _ in range(50):  # the bot polls the folder twice a second
         gone = await (await world.server.command("summary", {"story": "doomed-story"})).response()
         if (
@@ -190,3 +203,7 @@ async def test_a_click_on_a_removed_story_gets_a_short_private_answer(world: Wor
         await world.server.select(world.saved["digest"], short_key("doomed-story"), locale="zh-TW")
     ).response()
     assert "簡報中已沒有這篇報導。" in str(opened.body)
+    # The person is still in the glossary but no longer in that story.
+    answer = await (await world.server.click(world.saved["witness"], "繁體中文", locale="en-US")).response()
+    assert answer.body["data"]["flags"] & EPHEMERAL
+    assert "That name is no longer in the briefings." in str(answer.body)

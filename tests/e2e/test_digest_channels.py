@@ -90,6 +90,10 @@ async def test_two_digests_in_two_channels_two_languages_and_two_times(tmp_path:
         assert f"<#{OTHER_CHANNEL_ID}>" in status
         assert "Topics: Crypto" in status  # the topic typed in Chinese, stored by id, shown in the reader's
         assert status.count("<t:") >= 2  # each digest's next post as a Discord timestamp
+        preview = await ask(server, "digest", {"channel": OTHER_CHANNEL_ID}, subcommand="preview", **ADMIN)
+        assert len(embeds_of(preview)) == 1  # that digest's topics and language, before it posts
+        assert CRYPTO_CARD in text(preview["data"])
+        assert "阅读全文" in text(preview["data"])
 
         await server.wait_for(lambda: posts_in(server, CHANNEL_ID), 30)
         assert posts_in(server, OTHER_CHANNEL_ID) == []  # not its time yet
