@@ -558,6 +558,8 @@ class LoopbackDiscord:
         self.channels.add(int(thread_id))
         self.channel_types[int(thread_id)] = PUBLIC_THREAD
         self.messages.append(message)
+        if self.on_post is not None:
+            self.on_post(self.requests[-1])
         await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
         return self._json({**thread, "message": message})
 

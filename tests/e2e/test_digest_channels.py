@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -150,15 +151,40 @@ async def test_forum_post_titled_with_the_date_and_an_announcement_crossposted(t
         assert [r for r in server.requests if r.path == f"/channels/{FORUM_ID}/messages"] == []
 
 
+async def wait_for_last_post(server: LoopbackDiscord) -> str:
+    """/digest status once it shows a last post (recorded a moment after Discord has it)."""
+    deadline = time.monotonic() + 15
+    while "Last post" not in (status := text(await ask(server, "digest", subcommand="status", **ADMIN))):
+        assert time.monotonic() < deadline, status
+        await asyncio.sleep(0.2)
+    return status
+
+
+async def test_a_forum_post_is_made_once_when_the_bot_dies_as_discord_makes_it(tmp_path: Path) -> None:
+    # A short lease: the killed process's claim on the digest runs out soon after the restart.
+    lease = {"DIGEST_LEASE": "4"}
+    async with LoopbackDiscord(channel_types=KINDS) as server, running_bot(server, tmp_path, **lease) as bot:
+        assert bot.process is not None
+        process = bot.process
+        # The worst moment: Discord has made the post, the bot dies before it hears back.
+        server.on_post = lambda request: process.send_signal(signal.SIGKILL)
+        await set_digest(server, channel=FORUM_ID, time=await minute_from_now(0))
+        assert await asyncio.wait_for(process.wait(), 15) == -signal.SIGKILL
+        server.on_post = None
+        assert len(server.threads) == 1
+        await bot.start()
+        await server.wait_ready(60)
+        await wait_for_last_post(server)  # the restarted bot found today's post by its title
+        assert len(server.threads) == 1
+        assert len(posts_in(server, FORUM_ID)) == 1
+
+
 async def test_a_refused_crosspost_is_explained_and_the_post_still_counts(tmp_path: Path) -> None:
     async with LoopbackDiscord(channel_types=KINDS) as server, running_bot(server, tmp_path):
         server.fail("POST", rf"^/channels/{NEWS_ID}/messages/\d+/crosspost$", 403, times=5)
         await set_digest(server, channel=NEWS_ID, time=await minute_from_now(0))
         await server.wait_for(lambda: posts_in(server, NEWS_ID), 30)
-        deadline = time.monotonic() + 10
-        while "Last post" not in (status := text(await ask(server, "digest", subcommand="status", **ADMIN))):
-            assert time.monotonic() < deadline, status
-            await asyncio.sleep(0.2)
+        status = await wait_for_last_post(server)
         assert "was not published to following servers" in status
         assert "Paused" not in status
         assert server.crossposts == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import aiohttp
 import pytest
 import pytest_asyncio
 
@@ -13,6 +14,8 @@ from tests.e2e.discord_server import (
     ADMIN_ID,
     BOT_ID,
     CHANNEL_ID,
+    FORUM,
+    FORUM_ID,
     MANAGE_CHANNELS,
     MEMBER_ID,
     OTHER_CHANNEL_ID,
@@ -35,7 +38,11 @@ PLAIN = MEMBER_ID + 2  # saves nothing
 async def server(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[LoopbackDiscord]:
     # The server's preferred locale is Simplified Chinese, so that step of the chain can be seen.
     workdir = tmp_path_factory.mktemp("bot")
-    async with LoopbackDiscord(guild_locale="zh-CN") as loopback, running_bot(loopback, workdir):
+    forum = {FORUM_ID: FORUM}
+    async with (
+        LoopbackDiscord(guild_locale="zh-CN", channel_types=forum) as loopback,
+        running_bot(loopback, workdir),
+    ):
         await loopback.wait_for(lambda: loopback.command_puts, 30)
         yield loopback
 
@@ -169,3 +176,13 @@ async def test_manage_channels_may_set_a_channel_but_not_the_server(server: Loop
         server, "language", {"language": "auto", "channel": OTHER_CHANNEL_ID}, subcommand="set", **ADMIN
     )
     assert await language_of(server, user_id=PLAIN, channel_id=OTHER_CHANNEL_ID, locale="en-US") == "en"
+
+
+async def test_a_thread_reads_in_its_parent_channels_language(server: LoopbackDiscord) -> None:
+    headers = {"Authorization": f"Bot {server.token}"}
+    async with aiohttp.ClientSession(headers=headers) as http:
+        post = {"name": "A question", "message": {"content": "who left?"}}
+        async with http.post(f"{server.api_base}/channels/{FORUM_ID}/threads", json=post) as response:
+            thread = int((await response.json())["id"])
+    await ask(server, "language", {"language": "zh-Hant", "channel": FORUM_ID}, subcommand="set", **ADMIN)
+    assert await language_of(server, user_id=PLAIN, channel_id=thread, locale="en-US") == "zh-Hant"
