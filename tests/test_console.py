@@ -56,7 +56,7 @@ def test_bad_commands_get_a_one_line_hint_and_the_session_goes_on() -> None:
 
 def test_default_language_from_the_environment() -> None:
     result = run_console("/help\n", DEFAULT_LANGUAGE="zh-Hant")
-    assert "命令：" in result.stdout
+    assert "指令：" in result.stdout
 
 
 @pytest.fixture(scope="module")

@@ -125,7 +125,7 @@ async def test_every_command_in_every_language(
     assert body["type"] == 4
     text = text_of(body)
     if name == "briefs":
-        expected = {"en": "Stories", "zh-Hans": "报道列表", "zh-Hant": "報導列表"}[language]
+        expected = {"en": "Stories", "zh-Hans": "简报列表", "zh-Hant": "簡報列表"}[language]
     elif name == "glossary":
         expected = {"en": "Alibaba", "zh-Hans": "阿里巴巴", "zh-Hant": "阿里巴巴"}[language]
     assert expected in text, text
