@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.language import LANGUAGES, Language
-from bot.core.text import PartialDate, prepare_traditional
+from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, prepare_traditional
 
 
 @dataclass(frozen=True)
@@ -38,16 +38,24 @@ class Briefing:
     meanings: dict[str, str] = field(default_factory=dict)  # term id -> meaning
 
 
-def render_text(text: Text, language: Language, glossary: Glossary) -> str:
-    """Resolve `{id}` references to the glossary's form for the language."""
-    return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), text.source(language))
+def render_text(
+    text: Text, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> str:
+    """Resolve `{id}` references to the glossary's form for the language.
+
+    Names go in after script conversion and its replacements, so they always read as the glossary has them.
+    """
+    source = text.source(language, replacements)
+    return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), source)
 
 
-def render_card(card: Card, language: Language, glossary: Glossary) -> Briefing:
+def render_card(
+    card: Card, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> Briefing:
     """Render a card in one language; the card must have passed the reference check."""
 
     def r(text: Text) -> str:
-        return render_text(text, language, glossary)
+        return render_text(text, language, glossary, replacements)
 
     people = tuple((glossary[p.ref], r(p.role)) for p in card.people)
     terms = tuple((glossary[t.ref], r(t.meaning)) for t in card.terms)
@@ -77,6 +85,7 @@ class Library:
     glossary: Glossary
     cards: list[Card]
     files: dict[str, str] = field(default_factory=dict)  # card id -> file it came from
+    replacements: Replacements = NO_REPLACEMENTS  # Taiwan forms applied after OpenCC
     briefings: dict[tuple[str, Language], Briefing] = field(default_factory=dict)
 
     def render_all(self) -> None:
@@ -85,7 +94,7 @@ class Library:
             text.zh_hans for card in self.cards for _, text in card.texts() if text.zh_hant is None
         )
         self.briefings = {
-            (card.id, lang): render_card(card, lang, self.glossary)
+            (card.id, lang): render_card(card, lang, self.glossary, self.replacements)
             for card in self.cards
             for lang in LANGUAGES
         }
