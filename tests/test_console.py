@@ -38,7 +38,7 @@ def test_piped_session_in_simplified_then_traditional() -> None:
     assert "2026年3月4日" in simplified
     assert "林俊暘" in traditional
     # Only the labelled list of forms names the Simplified spelling; all prose is Traditional.
-    prose = [line for line in traditional.splitlines() if not line.strip().startswith("简体中文:")]
+    prose = [line for line in traditional.splitlines() if not line.strip().startswith("简体中文：")]
     assert "林俊旸" not in "\n".join(prose)
     assert "Traceback" not in out + result.stderr
 

@@ -82,6 +82,7 @@ class Reply:
 
     pages: tuple[View, ...]
     story: str | None = None  # the card shown, so a front end can offer it in another language
+    about: str | None = None  # the report an analysis reads, so a front end can offer to open it
 
 
 @dataclass

@@ -12,7 +12,7 @@ from babel.lists import format_list
 
 from bot.core.answers.questions import Intent, Question
 from bot.core.content import Briefing, Card, Content, Entry, Library, RenderedEvent, fold
-from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language
+from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language, in_brackets, with_colon
 from bot.core.layout import Reply, View, paginate
 from bot.core.text import N_, Catalogs, Translation, format_partial_date
 
@@ -137,10 +137,10 @@ class Briefer:
         return self._protected_names[language]
 
     def _owners_of(self, section: Section) -> dict[str, list[str]]:
-        """For each person (or term) id, the cards that list it, newest first."""
+        """For each person (or term) id, the cards that list it, reports first, newest first."""
         if section not in self._owners:
             owners: dict[str, list[str]] = {}
-            for card in self.library.newest_first():
+            for card in self.library.reports_first():
                 items = card.people if section == "people" else card.terms
                 for item in items:
                     owners.setdefault(item.ref, []).append(card.id)
@@ -148,7 +148,7 @@ class Briefer:
         return self._owners[section]
 
     def footer(self, briefing: Briefing) -> str:
-        """The source line under every page of a story: outlet, authors, date, kind."""
+        """The source line under every page of a story (outlet, authors, date, kind); the report it reads."""
         key = (briefing.card.id, briefing.language)
         if key not in self._footers:
             _ = self.translation(briefing.language)
@@ -158,7 +158,11 @@ class Briefer:
                 parts.append(format_list(list(source.authors), locale=FORMAT_LOCALES[briefing.language]))
             parts.append(format_partial_date(source.date, briefing.language))
             parts.append(_(KIND_LABELS[briefing.card.kind]))
-            self._footers[key] = " · ".join(parts)
+            footer = " · ".join(parts)
+            if briefing.card.about:
+                command = f"/summary story:{briefing.card.about}"
+                footer += "\n" + _("The report this piece reads: {command}", command=command)
+            self._footers[key] = footer
         return self._footers[key]
 
     def _missing(self, language: Language, message: str, suggestions: Sequence[str] = ()) -> _Missing:
@@ -174,13 +178,17 @@ class Briefer:
         views = paginate(
             title, self.footer(briefing), description, fields, protected=self._protected(briefing.language)
         )
-        return Reply(views, story=briefing.card.id)
+        return Reply(views, story=briefing.card.id, about=briefing.card.about)
 
     # --- choosing a story ------------------------------------------------------------------------------
 
     def find_story(self, query: str | None) -> Card | None:
-        """A story by id or by the start of its title in any language; the newest when none is asked."""
-        cards = self.library.newest_first()
+        """A story by id or by the start of its title in any language; the newest report when none is asked.
+
+        An analysis is an opinion about a report, so it is never the answer to a bare question: it is
+        reached by its id, its title or autocomplete. With no report at all, the newest analysis answers.
+        """
+        cards = self.library.reports_first()
         if not query:
             return cards[0] if cards else None
         key = fold(query)
@@ -199,7 +207,7 @@ class Briefer:
             _ = self.translation(language)
             if not query:
                 raise self._missing(language, _("There are no stories yet."))
-            titles = [self.library.briefing(c.id, language).title for c in self.library.newest_first()[:3]]
+            titles = [self.library.briefing(c.id, language).title for c in self.library.reports_first()[:3]]
             raise self._missing(language, _("No story matches “{query}”.", query=query), titles)
         return self.library.briefing(card.id, language)
 
@@ -231,10 +239,10 @@ class Briefer:
 
     @_query
     def stories(self, language: Language) -> Reply:
-        """The list of stories, newest first."""
+        """The list of stories: reports newest first, then analyses."""
         _ = self.translation(language)
         fields = []
-        for card in self.library.newest_first():
+        for card in self.library.reports_first():
             b = self.library.briefing(card.id, language)
             date = format_partial_date(card.published, language)
             fields.append((b.title, f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`"))
@@ -259,7 +267,7 @@ class Briefer:
             fields = [(_("Names"), self._forms(entry, language))]
             if events:
                 label = _.plural("{n} event", "{n} events", len(events))
-                fields.append((label, self._event_lines(events, language)))
+                fields.append((label, self._event_lines(events, b)))
             return self._pages(b, entry.label(language), b.roles[entry.id], fields)
         b = self._story(story, language)
         fields = [(entry.label(language), role) for entry, role in b.people]
@@ -279,15 +287,23 @@ class Briefer:
             title = _("Timeline: {story}", story=b.title)
         if not events:
             return self._pages(b, title, _("No events on record."))
-        return self._pages(b, title, self._event_lines(events, language))
+        return self._pages(b, title, self._event_lines(events, b))
 
-    def _event_lines(self, events: Sequence[RenderedEvent], language: Language) -> str:
+    def _event_lines(self, events: Sequence[RenderedEvent], b: Briefing) -> str:
+        """One line per event, `**date** (reported): text`, with Chinese punctuation in Chinese."""
+        language = b.language
         _ = self.translation(language)
         reported = _("reported")
         lines = []
+        if not b.card.is_report:
+            # An opinion piece's timeline holds facts from the checked reference, not claims of the piece.
+            lines.append(
+                "*" + _("Dates and events from public reporting, not from this opinion piece.") + "*"
+            )
         for event in events:
-            label = f" ({reported})" if event.reported else ""
-            lines.append(f"**{format_partial_date(event.date, language)}**{label}: {event.text}")
+            label = in_brackets(reported, language) if event.reported else ""
+            date = f"**{format_partial_date(event.date, language)}**{label}"
+            lines.append(with_colon(date, language) + event.text)
         return "\n".join(lines)
 
     @_query
@@ -308,7 +324,7 @@ class Briefer:
         if entry.confidence == "unresolved":
             note = _("The Chinese form is not verified, so it is not shown.")
             return f"{entry.en}\n{note}"
-        lines = [f"{LANGUAGE_NAMES[lang]}: {entry.display(lang)}" for lang in LANGUAGES]
+        lines = [with_colon(LANGUAGE_NAMES[lang], language) + entry.display(lang) for lang in LANGUAGES]
         if entry.pinyin:
             lines.append(_("Pinyin: {pinyin}", pinyin=entry.pinyin))
         if entry.confidence == "likely":
@@ -330,7 +346,7 @@ class Briefer:
         """Stories whose id or title matches what the reader has typed so far."""
         key = fold(query)
         choices = []
-        for card in self.library.newest_first():
+        for card in self.library.reports_first():
             titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
             if not key or any(key in fold(t) for t in [*titles, card.id]):
                 choices.append(Choice(self.library.briefing(card.id, language).title, card.id))

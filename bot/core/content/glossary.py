@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
 from pypinyin import lazy_pinyin
 
-from bot.core.language import Language
+from bot.core.language import Language, in_brackets
 
 Kind = Literal["person", "organisation", "product", "term"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
@@ -59,7 +59,7 @@ class Entry(BaseModel):
         """The name as shown, with the other script beside it where that helps a bilingual reader."""
         shown = self.display(language)
         other = self.display("zh-Hans" if language == "en" else "en")
-        return shown if other == shown else f"{shown} ({other})"
+        return shown if other == shown else shown + in_brackets(other, language)
 
     def search_forms(self) -> list[str]:
         """Every string a reader might type for this entry, shown or not."""

@@ -106,3 +106,7 @@ class Library:
     def newest_first(self) -> list[Card]:
         """Cards, newest published first."""
         return sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True)
+
+    def reports_first(self) -> list[Card]:
+        """Reports newest first, then analyses newest first: the order readers are offered stories in."""
+        return sorted(self.newest_first(), key=lambda c: not c.is_report)

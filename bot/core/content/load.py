@@ -13,7 +13,13 @@ from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.library import Library
 from bot.core.content.model import Card
 from bot.core.content.problems import Problem, shown_path
-from bot.core.content.validate import card_problems, catalog_problems, glossary_problems, limit_problems
+from bot.core.content.validate import (
+    about_problems,
+    card_problems,
+    catalog_problems,
+    glossary_problems,
+    limit_problems,
+)
 from bot.core.text import NO_REPLACEMENTS, REPLACEMENTS_FILE, Catalogs, Replacements
 
 GLOSSARY_FILE = "glossary.toml"
@@ -152,6 +158,7 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
         problems += card_problems(card, shown, glossary)
         files[card.id] = shown
         cards.append(card)
+    problems += about_problems(cards, files)
     if problems:
         return None, problems
     return Library(glossary, cards, files, replacements), []

@@ -110,10 +110,17 @@ class Card(_Strict):
     timeline: tuple[Event, ...] = ()
     terms: tuple[Term, ...] = ()
     notes: tuple[Note, ...] = ()
+    # An analysis names the report it reads, so its replies can offer that report.
+    about: str | None = Field(default=None, pattern=ID_PATTERN)
     # What the story is about (ids such as `ai`, `crypto`): a digest with topics carries only matching cards.
     topics: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = ()
 
     _published = field_validator("published", mode="before")(_partial_date)
+
+    @property
+    def is_report(self) -> bool:
+        """A news report rather than an opinion piece."""
+        return self.kind == "report"
 
     def texts(self) -> list[tuple[str, Text]]:
         """Every prose field with its dotted path, for checks that look at all of them."""
