@@ -106,3 +106,13 @@ def test_digest_lists_what_is_new_and_then_nothing(library: Library, briefer: Br
     assert compose(briefer, "zh-Hant", included) == ([], {})
     older = {card_id: version - 1 for card_id, version in included.items()}
     assert set(compose(briefer, "en", older)[1]) == set(included)
+
+
+def test_the_renamed_ticker_finds_the_token(briefer: Briefer) -> None:
+    assert pages(briefer.glossary("en", "RENDER")).pages[0].title == "RNDR"
+    assert [c.value for c in briefer.entry_choices("en", "RENDER", "terms")] == ["rndr"]
+
+
+def test_a_bare_summary_shows_the_report(briefer: Briefer) -> None:
+    assert pages(briefer.summary("en")).story == "qwen-core-team-departs"
+    assert pages(briefer.summary("en", "qwen-exodus")).about == "qwen-core-team-departs"
