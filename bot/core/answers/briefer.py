@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import heapq
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from babel.lists import format_list
 from bot.core.answers.questions import Intent, Question
 from bot.core.content import Briefing, Card, Content, Entry, Library, RenderedEvent, fold
 from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language, in_brackets, with_colon
-from bot.core.layout import Reply, View, paginate
+from bot.core.layout import Reply, View, clip, paginate
 from bot.core.text import N_, Catalogs, Translation, format_partial_date
 
 Section = Literal["people", "terms"]
@@ -188,16 +189,16 @@ class Briefer:
         An analysis is an opinion about a report, so it is never the answer to a bare question: it is
         reached by its id, its title or autocomplete. With no report at all, the newest analysis answers.
         """
-        cards = self.library.reports_first()
+        stories = self.library.story_keys
         if not query:
-            return cards[0] if cards else None
+            return stories[0][0] if stories else None
         key = fold(query)
-        for card in cards:
-            if fold(card.id) == key:
-                return card
-        for card in cards:
-            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
-            if key and any(fold(t).startswith(key) or fold(card.id).startswith(key) for t in titles):
+        if not key:
+            return None
+        if exact := self.library.story_ids.get(key):
+            return exact
+        for card, card_key, titles in stories:
+            if card_key.startswith(key) or any(t.startswith(key) for t in titles):
                 return card
         return None
 
@@ -343,14 +344,24 @@ class Briefer:
     # --- autocomplete ----------------------------------------------------------------------------------
 
     def story_choices(self, language: Language, query: str, limit: int = 25) -> list[Choice]:
-        """Stories whose id or title matches what the reader has typed so far."""
+        """The stories that best match what the reader has typed so far, reports and newer ones first.
+
+        An exact id ranks first, then an id or title that starts with the text, then one that contains it.
+        """
         key = fold(query)
-        choices = []
-        for card in self.library.reports_first():
-            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
-            if not key or any(key in fold(t) for t in [*titles, card.id]):
-                choices.append(Choice(self.library.briefing(card.id, language).title, card.id))
-        return choices[:limit]
+        ranked: list[tuple[int, int, Card]] = []
+        for order, (card, card_key, titles) in enumerate(self.library.story_keys):
+            if not key or card_key == key:
+                rank = 0
+            elif card_key.startswith(key) or any(t.startswith(key) for t in titles):
+                rank = 1
+            elif key in card_key or any(key in t for t in titles):
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, order, card))
+        best = heapq.nsmallest(limit, ranked, key=lambda item: (item[0], item[1]))
+        return [Choice(clip(self.library.briefing(c.id, language).title, 100), c.id) for _, _, c in best]
 
     def entry_choices(
         self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25

@@ -113,10 +113,12 @@ class _Index:
 
     def starting(self, probe: str) -> Iterator[tuple[str, int, str]]:
         """Rows whose key starts with the probe, in key order."""
-        for row in self.rows[bisect.bisect_left(self.keys, probe) :]:
-            if not row[0].startswith(probe):
+        # Walk from the first candidate in place: slicing would copy the rest of the index every time.
+        rows = self.rows
+        for i in range(bisect.bisect_left(self.keys, probe), len(rows)):
+            if not rows[i][0].startswith(probe):
                 return
-            yield row
+            yield rows[i]
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from bot.core.content.glossary import Entry, Glossary
+from bot.core.content.glossary import Entry, Glossary, fold
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.language import LANGUAGES, Language
 from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, prepare_traditional
@@ -105,8 +106,30 @@ class Library:
 
     def newest_first(self) -> list[Card]:
         """Cards, newest published first."""
-        return sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True)
+        return list(self._orders[0])
 
     def reports_first(self) -> list[Card]:
         """Reports newest first, then analyses newest first: the order readers are offered stories in."""
-        return sorted(self.newest_first(), key=lambda c: not c.is_report)
+        return list(self._orders[1])
+
+    @cached_property
+    def _orders(self) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
+        # A library is never changed once loaded (reloads build a new one), so the orders are kept.
+        newest = tuple(sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True))
+        return newest, tuple(sorted(newest, key=lambda c: not c.is_report))
+
+    @cached_property
+    def story_keys(self) -> tuple[tuple[Card, str, tuple[str, ...]], ...]:
+        """Each card, reports first, with its id and its titles in every language folded for search."""
+        return tuple(
+            (card, fold(card.id), tuple(fold(self.briefing(card.id, lang).title) for lang in LANGUAGES))
+            for card in self._orders[1]
+        )
+
+    @cached_property
+    def story_ids(self) -> dict[str, Card]:
+        """Each card by its folded id, for the exact look-up most queries make."""
+        found: dict[str, Card] = {}
+        for card, key, _ in self.story_keys:
+            found.setdefault(key, card)
+        return found
