@@ -36,6 +36,12 @@ class Settings(BaseSettings):
     briefs_url: str | None = Field(default=None, validation_alias="BRIEFS_URL")
     briefs_refresh: float = Field(default=300.0, gt=0, validation_alias="BRIEFS_REFRESH")
     reload_interval: float = Field(default=2.0, ge=0, validation_alias="RELOAD_INTERVAL")
+    content_cache: str = Field(default="data/cache", validation_alias="CONTENT_CACHE")
+
+    @property
+    def content_cache_dir(self) -> Path | None:
+        """Where the compiled content cache lives, or None when CONTENT_CACHE is `off`."""
+        return None if self.content_cache.strip().lower() == "off" else Path(self.content_cache)
 
 
 class SettingsError(Exception):

@@ -8,7 +8,8 @@ from discord.ext import commands
 
 from bot.config import Settings, load_settings
 from bot.core.answers import Briefer
-from bot.core.content import Content, load
+from bot.core.content import Content
+from bot.core.content.cache import load_cached
 from bot.digest import DigestScheduler
 from bot.discord.briefings import BriefingsCog
 from bot.discord.delivery import DiscordDelivery
@@ -24,7 +25,7 @@ from bot.updates import Reloader, RemotePack
 async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     """Build everything from settings (read now, not at import) and add the cogs and the translator."""
     settings = settings or load_settings()
-    loaded = load(settings.briefs_dir, settings.locales_dir)
+    loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if not isinstance(loaded, Content):
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
     store = await SQLiteStore.open(settings.database_url)

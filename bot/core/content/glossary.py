@@ -7,16 +7,12 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-# Names are romanised a character at a time and entries carry their checked pinyin, so pypinyin's
-# phrase dictionary (about 45 MB in memory) would buy nothing here. Read when pypinyin is imported.
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
-from pypinyin import lazy_pinyin
 
 from bot.core.language import Language, in_brackets
 
@@ -75,11 +71,22 @@ def fold(text: str) -> str:
     return "".join(c for c in kept if c.isalnum())
 
 
+@cache
+def _pinyin() -> Callable[[str], list[str]]:
+    """pypinyin, imported on first need: a library loaded from a content cache may never need it."""
+    # Names are romanised a character at a time and entries carry their checked pinyin, so pypinyin's
+    # phrase dictionary (about 45 MB in memory) would buy nothing here. Read when pypinyin is imported.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+    from pypinyin import lazy_pinyin  # noqa: PLC0415
+
+    return lazy_pinyin
+
+
 def _syllables(text: str) -> list[str]:
     """Toneless pinyin syllables of the Han characters in a string (pypinyin, not a hand-made table)."""
     if not HAN.search(text):
         return []
-    return [s for s in (fold(part) for part in lazy_pinyin(text)) if s]
+    return [s for s in (fold(part) for part in _pinyin()(text)) if s]
 
 
 def romanise(text: str) -> str:
