@@ -368,13 +368,17 @@ class Briefer:
     ) -> list[Choice]:
         """People or terms matching any form of what the reader typed, labelled in their language."""
         card = self.find_story(story) if story else None
-        cards = [card] if card else self.library.newest_first()
-        ids = {item.ref for c in cards for item in (c.people if section == "people" else c.terms)}
-        if query.strip():
-            entries = self.library.glossary.matches(query, among=ids, limit=limit)
+        ids: Collection[str]
+        if card is not None:
+            ids = {item.ref for item in (card.people if section == "people" else card.terms)}
         else:
-            entries = sorted((self.library.glossary[i] for i in ids), key=lambda e: e.en.casefold())[:limit]
-        return [Choice(e.label(language)[:100], e.id) for e in entries]
+            ids = self._owners_of(section)  # every story's, built once per content swap
+        glossary = self.library.glossary
+        if query.strip():
+            entries = glossary.matches(query, among=ids, limit=limit)
+        else:
+            entries = heapq.nsmallest(limit, (glossary[i] for i in ids), key=lambda e: e.en.casefold())
+        return [Choice(clip(e.label(language), 100), e.id) for e in entries]
 
     def ask(self, language: Language, question: Question) -> Answer:
         """Answer a question read from chat."""
