@@ -39,9 +39,10 @@ def _check(settings: Settings) -> int:
 def _load(settings: Settings) -> Briefer | None:
     """The content as the bot would serve it, or None after printing why it cannot be served."""
     from bot.core.answers import Briefer  # noqa: PLC0415
-    from bot.core.content import Content, load  # noqa: PLC0415
+    from bot.core.content import Content  # noqa: PLC0415
+    from bot.core.content.cache import load_cached  # noqa: PLC0415
 
-    loaded = load(settings.briefs_dir, settings.locales_dir)
+    loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if isinstance(loaded, Content):
         return Briefer.serving(loaded)
     for problem in loaded:

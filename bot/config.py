@@ -56,11 +56,18 @@ class Settings(BaseSettings):
     briefs_url: str | None = Field(default=None, validation_alias="BRIEFS_URL")
     briefs_refresh: float = Field(default=300.0, gt=0, validation_alias="BRIEFS_REFRESH")
     reload_interval: float = Field(default=2.0, ge=0, validation_alias="RELOAD_INTERVAL")
+    content_cache: str = Field(default="data/cache", validation_alias="CONTENT_CACHE")
+
     shard_count: int | None = Field(default=None, ge=1, validation_alias="SHARD_COUNT")
     shard_ids: ShardIds = Field(default=None, validation_alias="SHARD_IDS")
     metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="METRICS_PORT")
     digest_lease: float = Field(default=30.0, ge=2, validation_alias="DIGEST_LEASE")
     digest_rate: float = Field(default=45.0, gt=0, le=50, validation_alias="DIGEST_RATE")
+
+    @property
+    def content_cache_dir(self) -> Path | None:
+        """Where the compiled content cache lives, or None when CONTENT_CACHE is `off`."""
+        return None if self.content_cache.strip().lower() == "off" else Path(self.content_cache)
 
     @model_validator(mode="after")
     def _shards_fit(self) -> Settings:

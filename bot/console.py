@@ -95,7 +95,7 @@ class Console:
         _ = self._
         lines = [_("Commands:")]
         lines += [f"  {usage:<32} {_(text)}" for usage, text in COMMANDS]
-        lines.append(_("Add story:<id> to any command to pick a story other than the newest."))
+        lines.append(_("Add story:<id> to any command to pick a story other than the newest report."))
         return "\n".join(lines)
 
     def run(self, stream: TextIO = sys.stdin) -> None:

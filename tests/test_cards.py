@@ -34,7 +34,7 @@ def test_traditional_prose_has_no_simplified_characters(library: Library) -> Non
         rest = text
         for name in names:
             rest = rest.replace(name, "")
-        assert to_traditional(rest) == rest, text
+        assert to_traditional(rest, library.replacements) == rest, text
 
 
 def test_names_are_never_converted_by_opencc(library: Library) -> None:
@@ -59,11 +59,24 @@ def test_analysis_is_labelled_as_opinion(briefer: Briefer) -> None:
     assert "分析（观点）" in pages(briefer.summary("zh-Hans", "qwen-exodus-crypto-reading")).pages[0].footer
 
 
-def test_reported_events_are_labelled(briefer: Briefer) -> None:
+def test_reported_events_are_labelled_with_each_languages_punctuation(briefer: Briefer) -> None:
     timeline = pages(briefer.timeline("zh-Hans", story="qwen-core-team-departs")).pages[0].description
-    assert "**2025年** (据报道)" in timeline
-    assert "**2019年7月**: " in timeline
-    assert "**2026年3月4日**: " in timeline
+    assert "**2025年**（据报道）：林俊旸晋升P10" in timeline
+    assert "**2019年7月**：林俊旸加入" in timeline
+    assert ": " not in timeline
+    assert " (" not in timeline
+    english = pages(briefer.timeline("en", story="qwen-core-team-departs")).pages[0].description
+    assert "**2025** (reported): Lin Junyang is promoted" in english
+    assert "**July 2019**: Lin Junyang joins" in english
+
+
+def test_names_in_chinese_replies_take_full_width_brackets(briefer: Briefer) -> None:
+    people = pages(briefer.people("zh-Hant", story="qwen-core-team-departs")).pages[0]
+    assert "林俊暘（Lin Junyang）" in [field.name for field in people.fields]
+    names = pages(briefer.people("zh-Hans", "lin")).pages[0].fields[0].value
+    assert names.splitlines()[:3] == ["English：Lin Junyang", "简体中文：林俊旸", "繁體中文：林俊暘"]
+    english = pages(briefer.people("en", story="qwen-core-team-departs")).pages[0]
+    assert "Lin Junyang (林俊旸)" in [field.name for field in english.fields]
 
 
 def test_every_reply_fits_discord_in_every_language(library: Library, briefer: Briefer) -> None:
@@ -93,3 +106,13 @@ def test_digest_lists_what_is_new_and_then_nothing(library: Library, briefer: Br
     assert compose(briefer, "zh-Hant", included) == ([], {})
     older = {card_id: version - 1 for card_id, version in included.items()}
     assert set(compose(briefer, "en", older)[1]) == set(included)
+
+
+def test_the_renamed_ticker_finds_the_token(briefer: Briefer) -> None:
+    assert pages(briefer.glossary("en", "RENDER")).pages[0].title == "RNDR"
+    assert [c.value for c in briefer.entry_choices("en", "RENDER", "terms")] == ["rndr"]
+
+
+def test_a_bare_summary_shows_the_report(briefer: Briefer) -> None:
+    assert pages(briefer.summary("en")).story == "qwen-core-team-departs"
+    assert pages(briefer.summary("en", "qwen-exodus")).about == "qwen-core-team-departs"

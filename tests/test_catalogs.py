@@ -38,5 +38,5 @@ def test_plural_forms_follow_each_language() -> None:
     catalogs = Catalogs.load(LOCALES)
     assert catalogs["en"].plural("{n} story", "{n} stories", 1) == "1 story"
     assert catalogs["en"].plural("{n} story", "{n} stories", 2) == "2 stories"
-    assert catalogs["zh-Hans"].plural("{n} story", "{n} stories", 2) == "2 篇报道"
-    assert catalogs["zh-Hant"].plural("{n} story", "{n} stories", 1) == "1 篇報導"
+    assert catalogs["zh-Hans"].plural("{n} story", "{n} stories", 2) == "2 篇简报"
+    assert catalogs["zh-Hant"].plural("{n} story", "{n} stories", 1) == "1 篇簡報"

@@ -187,6 +187,26 @@ def test_catalog_placeholder_mismatch_is_named(tree: Path) -> None:
     assert any("msgid 'Source: {outlet}': placeholders differ" in p for p in problems)
 
 
+def test_the_replacement_table_is_checked(tree: Path) -> None:
+    table = tree / "locales" / "zh_Hant" / "replacements.toml"
+    table.write_text('[replace]\n"報道" = "報導"\n"帖" = "帖"\n"{x}" = "y"\n"利好" = 1\n', encoding="utf-8")
+    problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
+    shown = "locales/zh_Hant/replacements.toml"
+    assert problems == [
+        f"{shown}: replace.帖: must replace a form with a different, non-empty one",
+        f"{shown}: replace.{{x}}: must not contain braces: references are not replaced",
+        f"{shown}: replace.利好: must be a string",
+    ]
+
+
+def test_replacements_apply_to_converted_card_text(tree: Path) -> None:
+    table = tree / "locales" / "zh_Hant" / "replacements.toml"
+    table.write_text('[replace]\n"離職" = "辭職"\n', encoding="utf-8")
+    content, problems = check_all(tree / "briefs", tree / "locales")
+    assert content is not None, problems
+    assert content.library.briefing("story", "zh-Hant").summary == "李安辭職。Kai Li也辭職了。"
+
+
 def test_command_exits_non_zero_with_one_line_per_problem(tree: Path) -> None:
     card = tree / "briefs" / "story.toml"
     card.write_text(

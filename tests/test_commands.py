@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,10 @@ async def test_loads_into_a_host_bot_as_an_extension_and_leaves_it_as_it_was(
     zh = discord.Locale.chinese
     assert await translator.translate(discord.app_commands.locale_str("timeline"), zh, context) == "时间线"
     assert await translator.translate(discord.app_commands.locale_str("host"), zh, context) == "主人"
+    # Unloading drops bot.* from sys.modules; keep the modules the rest of this test run imported.
+    loaded_modules = {k: v for k, v in sys.modules.items() if k == "bot" or k.startswith("bot.")}
     await host.unload_extension("bot")
+    sys.modules.update(loaded_modules)
     assert host.cogs == {}
     assert host.tree.get_commands() == []
     assert host.tree.translator is host_translator

@@ -146,7 +146,7 @@ def test_topics_are_found_by_any_form_and_completed_in_the_readers_language(brie
     assert briefer.topic_names("zh-Hant", ["ai", "crypto"]) == "人工智慧和加密貨幣"
     choices = briefer.topic_choices("zh-Hans", "crypto, ")
     assert [(c.label, c.value) for c in choices] == [
-        ("crypto, 人工智能 (AI)", "crypto, ai"),
-        ("crypto, 商业 (Business)", "crypto, business"),
+        ("crypto, 人工智能（AI）", "crypto, ai"),
+        ("crypto, 商业（Business）", "crypto, business"),
     ]
     assert [c.value for c in briefer.topic_choices("en", "bus")] == ["business"]

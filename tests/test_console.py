@@ -38,7 +38,7 @@ def test_piped_session_in_simplified_then_traditional() -> None:
     assert "2026年3月4日" in simplified
     assert "林俊暘" in traditional
     # Only the labelled list of forms names the Simplified spelling; all prose is Traditional.
-    prose = [line for line in traditional.splitlines() if not line.strip().startswith("简体中文:")]
+    prose = [line for line in traditional.splitlines() if not line.strip().startswith("简体中文：")]
     assert "林俊旸" not in "\n".join(prose)
     assert "Traceback" not in out + result.stderr
 
@@ -56,7 +56,7 @@ def test_bad_commands_get_a_one_line_hint_and_the_session_goes_on() -> None:
 
 def test_default_language_from_the_environment() -> None:
     result = run_console("/help\n", DEFAULT_LANGUAGE="zh-Hant")
-    assert "命令：" in result.stdout
+    assert "指令：" in result.stdout
 
 
 @pytest.fixture(scope="module")

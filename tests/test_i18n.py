@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.content import Entry, Glossary, Text, render_text
 from bot.core.language import negotiate, parse_language
-from bot.core.text import PartialDate, format_partial_date, to_traditional
+from bot.core.text import PartialDate, Replacements, format_partial_date, to_traditional
 
 
 @pytest.mark.parametrize(
@@ -76,3 +77,33 @@ def test_parse_language(typed: str, language: str | None) -> None:
 
 def test_traditional_conversion_uses_taiwan_forms() -> None:
     assert to_traditional("林俊旸离开了团队") == "林俊暘離開了團隊"
+
+
+TAIWAN = Replacements.from_table(
+    {"報道": "報導", "帖子": "貼文", "一條帖子": "一則貼文", "“": "「", "”": "」"}
+)
+
+
+def test_replacements_give_taiwan_forms_after_opencc() -> None:
+    assert to_traditional("他发了一条帖子，报道说“再见”") == "他發了一條帖子，報道說“再見”"
+    assert to_traditional("他发了一条帖子，报道说“再见”", TAIWAN) == "他發了一則貼文，報導說「再見」"
+    assert to_traditional("这些帖子", TAIWAN) == "這些貼文"  # the shorter form where the longer is absent
+
+
+def test_replacements_never_touch_names_or_an_editors_words() -> None:
+    paper = Entry.model_validate(
+        {
+            "id": "paper",
+            "kind": "organisation",
+            "en": "The Report",
+            "zh-Hans": "“报道”周刊",
+            "zh-Hant": "“報道”週刊",
+            "confidence": "confirmed",
+            "source": "test",
+        }
+    )
+    glossary = Glossary([paper])
+    converted = Text.model_validate({"en": "{paper} said so", "zh-Hans": "{paper}的报道说“是”"})
+    assert render_text(converted, "zh-Hant", glossary, TAIWAN) == "“報道”週刊的報導說「是」"
+    edited = Text.model_validate({"en": "x", "zh-Hans": "报道", "zh-Hant": "報道（原文如此）"})
+    assert render_text(edited, "zh-Hant", glossary, TAIWAN) == "報道（原文如此）"

@@ -19,6 +19,20 @@ LANGUAGE_NAMES: dict[Language, str] = {"en": "English", "zh-Hans": "简体中文
 # The Babel locale used for dates and plurals; English dates read day-month-year ("4 March 2026").
 FORMAT_LOCALES: dict[Language, str] = {"en": "en_GB", "zh-Hans": "zh_Hans_CN", "zh-Hant": "zh_Hant_TW"}
 
+# Chinese lines use full-width brackets and colons: 1993年（据报道）：…
+_COLONS: dict[Language, str] = {"en": ": ", "zh-Hans": "：", "zh-Hant": "："}
+
+
+def with_colon(label: str, language: Language) -> str:
+    """A label followed by the colon its language writes."""
+    return label + _COLONS[language]
+
+
+def in_brackets(text: str, language: Language) -> str:
+    """Text in round brackets as its language writes them, with the space English puts before them."""
+    return f"（{text}）" if language in CHINESE else f" ({text})"
+
+
 _BY_KEY: dict[str, Language] = {lang.replace("-", "_"): lang for lang in LANGUAGES}
 
 

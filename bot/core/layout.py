@@ -101,6 +101,7 @@ class Reply:
     pages: tuple[View, ...]
     story: str | None = None  # the card shown, so a front end can offer it in another language
     query: Query | None = None  # the same answer by ids, whatever words the reader used
+    about: str | None = None  # the report an analysis reads, so a front end can offer to open it
 
 
 @dataclass

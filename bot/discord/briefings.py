@@ -26,7 +26,7 @@ def story_and_language(func: F) -> F:
     """The `story` and `language` options that every briefing command shares, declared once."""
     names = {"story": locale_str("story"), "language": locale_str("language")}
     described = {
-        "story": locale_str("Which story (default: the newest)"),
+        "story": locale_str("Which story (default: the newest report)"),
         "language": locale_str("Reply in this language"),
     }
     # /briefs has no story: declare only the options the command really takes.

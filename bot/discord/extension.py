@@ -8,13 +8,15 @@ from discord.ext import commands
 
 from bot.config import Settings, load_settings
 from bot.core.answers import Briefer
-from bot.core.content import Content, load
+from bot.core.content import Content
+from bot.core.content.cache import load_cached
 from bot.digest import DigestScheduler
 from bot.discord.briefings import BriefingsCog
 from bot.discord.delivery import DiscordDelivery
 from bot.discord.digest import DigestCog
 from bot.discord.language import LanguageCog
 from bot.discord.language_chain import LanguageChooser
+from bot.discord.metrics import MetricsCog
 from bot.discord.translator import CatalogTranslator
 from bot.discord.upkeep import UpkeepCog
 from bot.store import is_postgres, open_store, sqlite_path
@@ -24,7 +26,7 @@ from bot.updates import Reloader, RemotePack
 async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     """Build everything from settings (read now, not at import) and add the cogs and the translator."""
     settings = settings or load_settings()
-    loaded = load(settings.briefs_dir, settings.locales_dir)
+    loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if not isinstance(loaded, Content):
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
     store = await open_store(settings.database_url)
@@ -36,6 +38,9 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
         DiscordDelivery(bot, languages, briefer),
         per_second=settings.digest_rate,
         lease=settings.digest_lease,
+        shards=(settings.shard_count, settings.shard_ids)
+        if settings.shard_count and settings.shard_ids
+        else None,
     )
     remote = None
     if settings.briefs_url:
@@ -59,3 +64,5 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     await bot.add_cog(BriefingsCog(bot, briefer, languages))
     await bot.add_cog(LanguageCog(bot, briefer, languages))
     await bot.add_cog(DigestCog(bot, briefer, languages, scheduler, settings.default_timezone))
+    if settings.metrics_port is not None:
+        await bot.add_cog(MetricsCog(bot, scheduler, settings.metrics_port))

@@ -269,7 +269,9 @@ async def _answering(
 ) -> None:
     """Run a click's answer with the extension's cog; anything unexpected is logged and answered briefly."""
     client = interaction.client
-    cog = client.get_cog(ANSWERING_COG) if isinstance(client, commands.Bot) else None
+    # AutoShardedBot is no subclass of Bot: both are named.
+    bots = (commands.Bot, commands.AutoShardedBot)
+    cog = client.get_cog(ANSWERING_COG) if isinstance(client, bots) else None
     if not isinstance(cog, AdapterCog):  # the extension was unloaded: the host bot may own the click
         return
     try:

@@ -223,5 +223,5 @@ async def test_hostile_input_is_refused_clearly_and_nothing_is_set(tmp_path: Pat
             **ADMIN,
         )
         assert [(c["name"], c["value"]) for c in body["data"]["choices"]] == [
-            ("ai, 加密貨幣 (Crypto)", "ai, crypto")
+            ("ai, 加密貨幣（Crypto）", "ai, crypto")
         ]

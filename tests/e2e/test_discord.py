@@ -125,13 +125,15 @@ async def test_every_command_in_every_language(
     assert body["type"] == 4
     text = text_of(body)
     if name == "briefs":
-        expected = {"en": "Stories", "zh-Hans": "报道列表", "zh-Hant": "報導列表"}[language]
+        expected = {"en": "Stories", "zh-Hans": "简报列表", "zh-Hant": "簡報列表"}[language]
     elif name == "glossary":
         expected = {"en": "Alibaba", "zh-Hans": "阿里巴巴", "zh-Hant": "阿里巴巴"}[language]
     assert expected in text, text
     if name not in ("people", "glossary") or "name" not in options:
         # A person's card lists every script's form under a label; all other text is one script.
-        assert absent not in text.replace("简体中文: 林俊旸", "").replace("繁體中文: 林俊暘", "")
+        assert absent not in text.replace("简体中文: 林俊旸", "").replace("繁體中文: 林俊暘", "").replace(
+            "简体中文：林俊旸", ""
+        ).replace("繁體中文：林俊暘", "")
 
 
 async def test_reader_locale_decides_when_nothing_else_does(world: World) -> None:

@@ -13,7 +13,7 @@ from tests.e2e.bot_process import ROOT, BotProcess, running_bot
 from tests.e2e.discord_server import LoopbackDiscord, embeds_of
 
 CARD = "qwen-core-team-departs.toml"
-OLD_TITLE = "{alibaba}'s {tongyi-qianwen} team loses its technical lead {lin-junyang} and three core members"
+OLD_TITLE = "{alibaba}'s {qwen} team loses its technical lead {lin-junyang} and three core members"
 
 
 def content(tmp_path: Path) -> tuple[Path, Path]:
@@ -52,16 +52,14 @@ async def test_changed_files_are_served_and_a_broken_update_is_refused(tmp_path:
         }
         async with running_bot(server, tmp_path, **env) as bot:
             assert (await title(server)).endswith("and three core members")
-            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: updated")
-            assert await eventually(
-                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: updated")
-            )
+            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {qwen}: updated")
+            assert await eventually(lambda: _has(server, "Lin Junyang leaves Alibaba's Qwen: updated"))
 
             # A broken update: the whole set is refused and the last good one keeps serving.
             edit(briefs / "qwen-exodus-crypto-reading.toml", "zh-Hans = ", "zh-Hanz = ")
             await eventually(lambda: _logged(bot, "update rejected"))
             assert "qwen-exodus-crypto-reading.toml: " in bot.log()
-            assert await title(server) == "Lin Junyang leaves Alibaba's Tongyi Qianwen: updated"
+            assert await title(server) == "Lin Junyang leaves Alibaba's Qwen: updated"
             assert await title(server, "qwen-exodus")  # the other card still answers
 
             # A new interface string translation reaches replies too.
@@ -77,14 +75,12 @@ async def test_sighup_reloads_when_polling_is_off(tmp_path: Path) -> None:
     async with LoopbackDiscord() as server:
         env = {**server.env(), "BRIEFS_DIR": str(briefs), "LOCALES_DIR": str(locales), "RELOAD_INTERVAL": "0"}
         async with running_bot(server, tmp_path, **env) as bot:
-            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: after SIGHUP")
+            edit(briefs / CARD, OLD_TITLE, "{lin-junyang} leaves {alibaba}'s {qwen}: after SIGHUP")
             await asyncio.sleep(1.0)
             assert (await title(server)).endswith("and three core members")  # nothing polls
             assert bot.process is not None
             bot.process.send_signal(signal.SIGHUP)
-            assert await eventually(
-                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: after SIGHUP")
-            )
+            assert await eventually(lambda: _has(server, "Lin Junyang leaves Alibaba's Qwen: after SIGHUP"))
 
 
 async def _has(server: LoopbackDiscord, expected: str) -> bool:
@@ -113,7 +109,7 @@ def pack(title: str, broken: bool = False) -> bytes:
 async def test_a_remote_pack_is_fetched_with_etag_and_a_broken_one_is_refused(tmp_path: Path) -> None:
     async with LoopbackDiscord() as server:
         server.files["pack.json"] = (
-            pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: from the pack"),
+            pack("{lin-junyang} leaves {alibaba}'s {qwen}: from the pack"),
             '"v1"',
         )
         env = {
@@ -122,17 +118,15 @@ async def test_a_remote_pack_is_fetched_with_etag_and_a_broken_one_is_refused(tm
             "BRIEFS_REFRESH": "0.3",
         }
         async with running_bot(server, tmp_path, **env) as bot:
-            assert await eventually(
-                lambda: _has(server, "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack")
-            )
+            assert await eventually(lambda: _has(server, "Lin Junyang leaves Alibaba's Qwen: from the pack"))
             await server.wait_for(
                 lambda: any(h.get("If-None-Match") == '"v1"' for h in server.file_requests), 10
             )
 
             server.files["pack.json"] = (
-                pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: v2", broken=True),
+                pack("{lin-junyang} leaves {alibaba}'s {qwen}: v2", broken=True),
                 '"v2"',
             )
             await eventually(lambda: _logged(bot, "card pack rejected"))
             assert "kinds: is not a known field" in bot.log()
-            assert await title(server) == "Lin Junyang leaves Alibaba's Tongyi Qianwen: from the pack"
+            assert await title(server) == "Lin Junyang leaves Alibaba's Qwen: from the pack"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import heapq
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -12,7 +13,7 @@ from babel.lists import format_list
 
 from bot.core.answers.questions import Intent, Question
 from bot.core.content import Briefing, Card, Content, Entry, Library, Match, RenderedEvent, fold, short_key
-from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language
+from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language, in_brackets, with_colon
 from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, paginate
 from bot.core.text import N_, Catalogs, Translation, format_partial_date
 
@@ -139,10 +140,10 @@ class Briefer:
         return self._protected_names[language]
 
     def _owners_of(self, section: Section) -> dict[str, list[str]]:
-        """For each person (or term) id, the cards that list it, newest first."""
+        """For each person (or term) id, the cards that list it, reports first, newest first."""
         if section not in self._owners:
             owners: dict[str, list[str]] = {}
-            for card in self.library.newest_first():
+            for card in self.library.reports_first():
                 items = card.people if section == "people" else card.terms
                 for item in items:
                     owners.setdefault(item.ref, []).append(card.id)
@@ -150,7 +151,7 @@ class Briefer:
         return self._owners[section]
 
     def footer(self, briefing: Briefing) -> str:
-        """The source line under every page of a story: outlet, authors, date, kind."""
+        """The source line under every page of a story (outlet, authors, date, kind); the report it reads."""
         key = (briefing.card.id, briefing.language)
         if key not in self._footers:
             _ = self.translation(briefing.language)
@@ -160,7 +161,11 @@ class Briefer:
                 parts.append(format_list(list(source.authors), locale=FORMAT_LOCALES[briefing.language]))
             parts.append(format_partial_date(source.date, briefing.language))
             parts.append(_(KIND_LABELS[briefing.card.kind]))
-            self._footers[key] = " · ".join(parts)
+            footer = " · ".join(parts)
+            if briefing.card.about:
+                command = f"/summary story:{briefing.card.about}"
+                footer += "\n" + _("The report this piece reads: {command}", command=command)
+            self._footers[key] = footer
         return self._footers[key]
 
     def _missing(self, language: Language, message: str, suggestions: Sequence[str] = ()) -> _Missing:
@@ -183,22 +188,26 @@ class Briefer:
             title, self.footer(briefing), description, fields, protected=self._protected(briefing.language)
         )
         query = Query(kind, briefing.card.id, subject.id if subject is not None else None)
-        return Reply(views, story=briefing.card.id, query=query)
+        return Reply(views, story=briefing.card.id, query=query, about=briefing.card.about)
 
     # --- choosing a story ------------------------------------------------------------------------------
 
     def find_story(self, query: str | None) -> Card | None:
-        """A story by id or by the start of its title in any language; the newest when none is asked."""
-        cards = self.library.newest_first()
+        """A story by id or by the start of its title in any language; the newest report when none is asked.
+
+        An analysis is an opinion about a report, so it is never the answer to a bare question: it is
+        reached by its id, its title or autocomplete. With no report at all, the newest analysis answers.
+        """
+        stories = self.library.story_keys
         if not query:
-            return cards[0] if cards else None
+            return stories[0][0] if stories else None
         key = fold(query)
-        for card in cards:
-            if fold(card.id) == key:
-                return card
-        for card in cards:
-            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
-            if key and any(fold(t).startswith(key) or fold(card.id).startswith(key) for t in titles):
+        if not key:
+            return None
+        if exact := self.library.story_ids.get(key):
+            return exact
+        for card, card_key, titles in stories:
+            if card_key.startswith(key) or any(t.startswith(key) for t in titles):
                 return card
         return None
 
@@ -208,7 +217,7 @@ class Briefer:
             _ = self.translation(language)
             if not query:
                 raise self._missing(language, _("There are no stories yet."))
-            titles = [self.library.briefing(c.id, language).title for c in self.library.newest_first()[:3]]
+            titles = [self.library.briefing(c.id, language).title for c in self.library.reports_first()[:3]]
             raise self._missing(language, _("No story matches “{query}”.", query=query), titles)
         return self.library.briefing(card.id, language)
 
@@ -242,10 +251,10 @@ class Briefer:
 
     @_query
     def stories(self, language: Language) -> Reply:
-        """The list of stories, newest first."""
+        """The list of stories: reports newest first, then analyses."""
         _ = self.translation(language)
         fields = []
-        for card in self.library.newest_first():
+        for card in self.library.reports_first():
             b = self.library.briefing(card.id, language)
             date = format_partial_date(card.published, language)
             fields.append((b.title, f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`"))
@@ -270,7 +279,7 @@ class Briefer:
             fields = [(_("Names"), self._forms(entry, language))]
             if events:
                 label = _.plural("{n} event", "{n} events", len(events))
-                fields.append((label, self._event_lines(events, language)))
+                fields.append((label, self._event_lines(events, b)))
             return self._pages("people", b, entry.label(language), b.roles[entry.id], fields, entry)
         b = self._story(story, language)
         fields = [(entry.label(language), role) for entry, role in b.people]
@@ -291,15 +300,23 @@ class Briefer:
             title = _("Timeline: {story}", story=b.title)
         if not events:
             return self._pages("timeline", b, title, _("No events on record."), subject=entry)
-        return self._pages("timeline", b, title, self._event_lines(events, language), subject=entry)
+        return self._pages("timeline", b, title, self._event_lines(events, b), subject=entry)
 
-    def _event_lines(self, events: Sequence[RenderedEvent], language: Language) -> str:
+    def _event_lines(self, events: Sequence[RenderedEvent], b: Briefing) -> str:
+        """One line per event, `**date** (reported): text`, with Chinese punctuation in Chinese."""
+        language = b.language
         _ = self.translation(language)
         reported = _("reported")
         lines = []
+        if not b.card.is_report:
+            # An opinion piece's timeline holds facts from the checked reference, not claims of the piece.
+            lines.append(
+                "*" + _("Dates and events from public reporting, not from this opinion piece.") + "*"
+            )
         for event in events:
-            label = f" ({reported})" if event.reported else ""
-            lines.append(f"**{format_partial_date(event.date, language)}**{label}: {event.text}")
+            label = in_brackets(reported, language) if event.reported else ""
+            date = f"**{format_partial_date(event.date, language)}**{label}"
+            lines.append(with_colon(date, language) + event.text)
         return "\n".join(lines)
 
     @_query
@@ -320,7 +337,7 @@ class Briefer:
         if entry.confidence == "unresolved":
             note = _("The Chinese form is not verified, so it is not shown.")
             return f"{entry.en}\n{note}"
-        lines = [f"{LANGUAGE_NAMES[lang]}: {entry.display(lang)}" for lang in LANGUAGES]
+        lines = [with_colon(LANGUAGE_NAMES[lang], language) + entry.display(lang) for lang in LANGUAGES]
         if entry.pinyin:
             lines.append(_("Pinyin: {pinyin}", pinyin=entry.pinyin))
         if entry.confidence == "likely":
@@ -339,27 +356,41 @@ class Briefer:
     # --- autocomplete ----------------------------------------------------------------------------------
 
     def story_choices(self, language: Language, query: str, limit: int = 25) -> list[Choice]:
-        """Stories whose id or title matches what the reader has typed so far."""
+        """The stories that best match what the reader has typed so far, reports and newer ones first.
+
+        An exact id ranks first, then an id or title that starts with the text, then one that contains it.
+        """
         key = fold(query)
-        choices = []
-        for card in self.library.newest_first():
-            titles = [self.library.briefing(card.id, lang).title for lang in LANGUAGES]
-            if not key or any(key in fold(t) for t in [*titles, card.id]):
-                choices.append(Choice(self.library.briefing(card.id, language).title, card.id))
-        return choices[:limit]
+        ranked: list[tuple[int, int, Card]] = []
+        for order, (card, card_key, titles) in enumerate(self.library.story_keys):
+            if not key or card_key == key:
+                rank = 0
+            elif card_key.startswith(key) or any(t.startswith(key) for t in titles):
+                rank = 1
+            elif key in card_key or any(key in t for t in titles):
+                rank = 2
+            else:
+                continue
+            ranked.append((rank, order, card))
+        best = heapq.nsmallest(limit, ranked, key=lambda item: (item[0], item[1]))
+        return [Choice(clip(self.library.briefing(c.id, language).title, 100), c.id) for _, _, c in best]
 
     def entry_choices(
         self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25
     ) -> list[Choice]:
         """People or terms matching any form of what the reader typed, labelled in their language."""
         card = self.find_story(story) if story else None
-        cards = [card] if card else self.library.newest_first()
-        ids = {item.ref for c in cards for item in (c.people if section == "people" else c.terms)}
-        if query.strip():
-            entries = self.library.glossary.matches(query, among=ids, limit=limit)
+        ids: Collection[str]
+        if card is not None:
+            ids = {item.ref for item in (card.people if section == "people" else card.terms)}
         else:
-            entries = sorted((self.library.glossary[i] for i in ids), key=lambda e: e.en.casefold())[:limit]
-        return [Choice(e.label(language)[:100], e.id) for e in entries]
+            ids = self._owners_of(section)  # every story's, built once per content swap
+        glossary = self.library.glossary
+        if query.strip():
+            entries = glossary.matches(query, among=ids, limit=limit)
+        else:
+            entries = heapq.nsmallest(limit, (glossary[i] for i in ids), key=lambda e: e.en.casefold())
+        return [Choice(clip(e.label(language), 100), e.id) for e in entries]
 
     # --- asking again by ids and keys -------------------------------------------------------------
 

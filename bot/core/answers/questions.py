@@ -18,7 +18,7 @@ _PATTERNS: tuple[tuple[Intent, re.Pattern[str]], ...] = (
     ("summary", re.compile(r"^(?:summary|summarise|summarize|tl;?dr|what happened|brief(?:ing)?)$", re.I)),
     ("summary", re.compile(r"^(?:总结|總結|摘要|概要|发生了什么|發生了什麼|发生什么事|簡報|简报)$")),
     ("briefs", re.compile(r"^(?:stories|briefs|list|news)$", re.I)),
-    ("briefs", re.compile(r"^(?:报道列表|報導列表|报道|報導|新闻|新聞)$")),
+    ("briefs", re.compile(r"^(?:简报列表|簡報列表|报道列表|報導列表|报道|報導|新闻|新聞)$")),
     ("people", re.compile(r"^(?:who(?:'s| is| was)|tell me about)\s+(?P<s>.+)$", re.I)),
     ("people", re.compile(r"^(?:(?P<s>.+?)是谁|(?P<t>.+?)是誰|谁是(?P<u>.+)|誰是(?P<v>.+))$")),
     ("people", re.compile(r"^(?:who|people|人物)$", re.I)),

@@ -7,18 +7,14 @@ import difflib
 import os
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Names are romanised a character at a time and entries carry their checked pinyin, so pypinyin's
-# phrase dictionary (about 45 MB in memory) would buy nothing here. Read when pypinyin is imported.
-os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
-from pypinyin import lazy_pinyin
-
-from bot.core.language import Language
+from bot.core.language import Language, in_brackets
 
 Kind = Literal["person", "organisation", "product", "term", "topic"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
@@ -59,7 +55,7 @@ class Entry(BaseModel):
         """The name as shown, with the other script beside it where that helps a bilingual reader."""
         shown = self.display(language)
         other = self.display("zh-Hans" if language == "en" else "en")
-        return shown if other == shown else f"{shown} ({other})"
+        return shown if other == shown else shown + in_brackets(other, language)
 
     def search_forms(self) -> list[str]:
         """Every string a reader might type for this entry, shown or not."""
@@ -75,11 +71,22 @@ def fold(text: str) -> str:
     return "".join(c for c in kept if c.isalnum())
 
 
+@cache
+def _pinyin() -> Callable[[str], list[str]]:
+    """pypinyin, imported on first need: a library loaded from a content cache may never need it."""
+    # Names are romanised a character at a time and entries carry their checked pinyin, so pypinyin's
+    # phrase dictionary (about 45 MB in memory) would buy nothing here. Read when pypinyin is imported.
+    os.environ.setdefault("PYPINYIN_NO_PHRASES", "true")
+    from pypinyin import lazy_pinyin  # noqa: PLC0415
+
+    return lazy_pinyin
+
+
 def _syllables(text: str) -> list[str]:
     """Toneless pinyin syllables of the Han characters in a string (pypinyin, not a hand-made table)."""
     if not HAN.search(text):
         return []
-    return [s for s in (fold(part) for part in lazy_pinyin(text)) if s]
+    return [s for s in (fold(part) for part in _pinyin()(text)) if s]
 
 
 def romanise(text: str) -> str:
@@ -113,10 +120,12 @@ class _Index:
 
     def starting(self, probe: str) -> Iterator[tuple[str, int, str]]:
         """Rows whose key starts with the probe, in key order."""
-        for row in self.rows[bisect.bisect_left(self.keys, probe) :]:
-            if not row[0].startswith(probe):
+        # Walk from the first candidate in place: slicing would copy the rest of the index every time.
+        rows = self.rows
+        for i in range(bisect.bisect_left(self.keys, probe), len(rows)):
+            if not rows[i][0].startswith(probe):
                 return
-            yield row
+            yield rows[i]
 
 
 @dataclass(frozen=True)

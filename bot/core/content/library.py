@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from bot.core.content.glossary import Entry, Glossary
+from bot.core.content.glossary import Entry, Glossary, fold
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.language import LANGUAGES, Language
-from bot.core.text import PartialDate, prepare_traditional
+from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, prepare_traditional
 
 
 @dataclass(frozen=True)
@@ -38,16 +39,24 @@ class Briefing:
     meanings: dict[str, str] = field(default_factory=dict)  # term id -> meaning
 
 
-def render_text(text: Text, language: Language, glossary: Glossary) -> str:
-    """Resolve `{id}` references to the glossary's form for the language."""
-    return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), text.source(language))
+def render_text(
+    text: Text, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> str:
+    """Resolve `{id}` references to the glossary's form for the language.
+
+    Names go in after script conversion and its replacements, so they always read as the glossary has them.
+    """
+    source = text.source(language, replacements)
+    return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), source)
 
 
-def render_card(card: Card, language: Language, glossary: Glossary) -> Briefing:
+def render_card(
+    card: Card, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> Briefing:
     """Render a card in one language; the card must have passed the reference check."""
 
     def r(text: Text) -> str:
-        return render_text(text, language, glossary)
+        return render_text(text, language, glossary, replacements)
 
     people = tuple((glossary[p.ref], r(p.role)) for p in card.people)
     terms = tuple((glossary[t.ref], r(t.meaning)) for t in card.terms)
@@ -77,6 +86,7 @@ class Library:
     glossary: Glossary
     cards: list[Card]
     files: dict[str, str] = field(default_factory=dict)  # card id -> file it came from
+    replacements: Replacements = NO_REPLACEMENTS  # Taiwan forms applied after OpenCC
     briefings: dict[tuple[str, Language], Briefing] = field(default_factory=dict)
 
     def render_all(self) -> None:
@@ -85,7 +95,7 @@ class Library:
             text.zh_hans for card in self.cards for _, text in card.texts() if text.zh_hant is None
         )
         self.briefings = {
-            (card.id, lang): render_card(card, lang, self.glossary)
+            (card.id, lang): render_card(card, lang, self.glossary, self.replacements)
             for card in self.cards
             for lang in LANGUAGES
         }
@@ -96,4 +106,30 @@ class Library:
 
     def newest_first(self) -> list[Card]:
         """Cards, newest published first."""
-        return sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True)
+        return list(self._orders[0])
+
+    def reports_first(self) -> list[Card]:
+        """Reports newest first, then analyses newest first: the order readers are offered stories in."""
+        return list(self._orders[1])
+
+    @cached_property
+    def _orders(self) -> tuple[tuple[Card, ...], tuple[Card, ...]]:
+        # A library is never changed once loaded (reloads build a new one), so the orders are kept.
+        newest = tuple(sorted(self.cards, key=lambda c: (c.published, c.id), reverse=True))
+        return newest, tuple(sorted(newest, key=lambda c: not c.is_report))
+
+    @cached_property
+    def story_keys(self) -> tuple[tuple[Card, str, tuple[str, ...]], ...]:
+        """Each card, reports first, with its id and its titles in every language folded for search."""
+        return tuple(
+            (card, fold(card.id), tuple(fold(self.briefing(card.id, lang).title) for lang in LANGUAGES))
+            for card in self._orders[1]
+        )
+
+    @cached_property
+    def story_ids(self) -> dict[str, Card]:
+        """Each card by its folded id, for the exact look-up most queries make."""
+        found: dict[str, Card] = {}
+        for card, key, _ in self.story_keys:
+            found.setdefault(key, card)
+        return found

@@ -14,13 +14,14 @@ from bot.core.content.library import Library
 from bot.core.content.model import Card
 from bot.core.content.problems import Problem, shown_path
 from bot.core.content.validate import (
+    about_problems,
     card_problems,
     card_set_problems,
     catalog_problems,
     glossary_problems,
     limit_problems,
 )
-from bot.core.text import Catalogs
+from bot.core.text import NO_REPLACEMENTS, REPLACEMENTS_FILE, Catalogs, Replacements
 
 GLOSSARY_FILE = "glossary.toml"
 
@@ -86,6 +87,34 @@ def load_glossary(locales_dir: Path) -> tuple[Glossary | None, list[Problem]]:
     return Glossary(entries), problems
 
 
+def load_replacements(locales_dir: Path) -> tuple[Replacements, list[Problem]]:
+    """The Taiwan forms to apply after OpenCC; none when the file is absent."""
+    path = locales_dir / REPLACEMENTS_FILE
+    if not path.exists():
+        return NO_REPLACEMENTS, []
+    shown = shown_path(path)
+    data, problems = _read_toml(path, shown)
+    if data is None:
+        return NO_REPLACEMENTS, problems
+    table = data.get("replace", {})
+    if not isinstance(table, dict):
+        return NO_REPLACEMENTS, [Problem(shown, "replace", 'must be a table of "form" = "Taiwan form"')]
+    for key in set(data) - {"replace"}:
+        problems.append(Problem(shown, key, "is not a known field"))
+    pairs: dict[str, str] = {}
+    for key, value in table.items():
+        field = f"replace.{key}"
+        if not isinstance(value, str):
+            problems.append(Problem(shown, field, "must be a string"))
+        elif not key or not value or key == value:
+            problems.append(Problem(shown, field, "must replace a form with a different, non-empty one"))
+        elif any(brace in key + value for brace in "{}"):
+            problems.append(Problem(shown, field, "must not contain braces: references are not replaced"))
+        else:
+            pairs[key] = value
+    return Replacements.from_table(pairs), problems
+
+
 def load_card(path: Path) -> tuple[Card | None, list[Problem]]:
     """Parse one card file."""
     shown = shown_path(path)
@@ -109,6 +138,8 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
     if glossary is None:
         return None, problems
     problems += glossary_problems(glossary, shown_path(locales_dir / GLOSSARY_FILE))
+    replacements, found = load_replacements(locales_dir)
+    problems += found
     cards: list[Card] = []
     files: dict[str, str] = {}
     paths = card_files(briefs_dir)
@@ -129,9 +160,10 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
         files[card.id] = shown
         cards.append(card)
     problems += card_set_problems(cards, files)
+    problems += about_problems(cards, files)
     if problems:
         return None, problems
-    return Library(glossary, cards, files), []
+    return Library(glossary, cards, files, replacements), []
 
 
 def load(briefs_dir: Path, locales_dir: Path) -> Content | list[Problem]:

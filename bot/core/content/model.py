@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from bot.core.content.glossary import ID_PATTERN
 from bot.core.language import Language
-from bot.core.text import PartialDate, to_traditional
+from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, to_traditional
 
 REFERENCE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
@@ -26,13 +26,15 @@ class Text(_Strict):
     # Traditional is converted from Simplified unless an editor overrides a phrase OpenCC gets wrong.
     zh_hant: str | None = Field(default=None, alias="zh-Hant", min_length=1)
 
-    def source(self, language: Language) -> str:
-        """The text with its glossary references still in place."""
+    def source(self, language: Language, replacements: Replacements = NO_REPLACEMENTS) -> str:
+        """The text with its glossary references in place; converted Traditional gets the replacements."""
         if language == "en":
             return self.en
         if language == "zh-Hans":
             return self.zh_hans
-        return self.zh_hant if self.zh_hant is not None else to_traditional(self.zh_hans)
+        if self.zh_hant is not None:
+            return self.zh_hant  # an editor's words, taken as written
+        return to_traditional(self.zh_hans, replacements)
 
     def references(self, language: Language) -> set[str]:
         """The glossary ids this text refers to in one language."""
@@ -108,10 +110,17 @@ class Card(_Strict):
     timeline: tuple[Event, ...] = ()
     terms: tuple[Term, ...] = ()
     notes: tuple[Note, ...] = ()
+    # An analysis names the report it reads, so its replies can offer that report.
+    about: str | None = Field(default=None, pattern=ID_PATTERN)
     # What the story is about (ids such as `ai`, `crypto`): a digest with topics carries only matching cards.
     topics: tuple[Annotated[str, Field(pattern=ID_PATTERN)], ...] = ()
 
     _published = field_validator("published", mode="before")(_partial_date)
+
+    @property
+    def is_report(self) -> bool:
+        """A news report rather than an opinion piece."""
+        return self.kind == "report"
 
     def texts(self) -> list[tuple[str, Text]]:
         """Every prose field with its dotted path, for checks that look at all of them."""

@@ -148,6 +148,23 @@ def catalog_problems(locales_dir: Path) -> list[Problem]:
     return problems
 
 
+def about_problems(cards: list[Card], files: dict[str, str]) -> list[Problem]:
+    """Each `about` must name a report in the same set, and only an analysis names one."""
+    kinds = {card.id: card.kind for card in cards}
+    problems = []
+    for card in cards:
+        if card.about is None:
+            continue
+        shown = files.get(card.id, card.id)
+        if card.is_report:
+            problems.append(Problem(shown, "about", "only an analysis names the report it reads"))
+        elif card.about not in kinds:
+            problems.append(Problem(shown, "about", f"no card has the id {card.about!r}"))
+        elif kinds[card.about] != "report":
+            problems.append(Problem(shown, "about", f"{card.about!r} is an analysis, not a report"))
+    return problems
+
+
 def limit_problems(library: Library) -> list[Problem]:
     """Text that paging cannot fix: titles, and names offered as autocomplete choices."""
     problems = []

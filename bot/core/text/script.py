@@ -1,13 +1,49 @@
-"""Simplified to Traditional Chinese (Taiwan phrasing) with OpenCC, converted once and remembered."""
+"""Simplified to Traditional Chinese (Taiwan phrasing) with OpenCC and a table of Taiwan forms after it."""
 
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
+
+REPLACEMENTS_FILE = "zh_Hant/replacements.toml"
+
+
+@dataclass(frozen=True)
+class Replacements:
+    """Forms OpenCC leaves mainland, each with the form Taiwan writes (`locales/zh_Hant/replacements.toml`).
+
+    Applied to converted text only, before glossary references are filled in, so names are never touched.
+    """
+
+    pairs: tuple[tuple[str, str], ...] = ()
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.pairs:
+            # Longest first, so 一條帖子 wins over the 帖子 in it; one pass, so nothing is replaced twice.
+            keys = sorted((key for key, _ in self.pairs), key=len, reverse=True)
+            object.__setattr__(self, "_pattern", re.compile("|".join(map(re.escape, keys))))
+
+    @classmethod
+    def from_table(cls, table: Mapping[str, str]) -> Replacements:
+        """The replacements of a `[replace]` table, in its order."""
+        return cls(tuple(table.items()))
+
+    def apply(self, text: str) -> str:
+        """The text with every listed form replaced."""
+        if self._pattern is None:
+            return text
+        found = dict(self.pairs)
+        return self._pattern.sub(lambda m: found[m.group(0)], text)
+
+
+NO_REPLACEMENTS = Replacements()
 
 
 class _Converter(Protocol):
@@ -47,8 +83,8 @@ def prepare_traditional(texts: Iterable[str]) -> None:
     _converted.update(zip(todo, results, strict=True))
 
 
-def to_traditional(text: str) -> str:
-    """Convert Simplified Chinese prose to Traditional with Taiwan phrasing (OpenCC s2twp)."""
+def to_traditional(text: str, replacements: Replacements = NO_REPLACEMENTS) -> str:
+    """Convert Simplified Chinese prose to Traditional with Taiwan phrasing (OpenCC s2twp), then replace."""
     if text not in _converted:
         _converted[text] = _convert_batch([text])[0]
-    return _converted[text]
+    return replacements.apply(_converted[text])

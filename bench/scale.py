@@ -1,0 +1,177 @@
+"""Content at scale: a synthetic newsroom (1,000 cards, 10,000 names) against the bare bot, in one run.
+
+Measures start to first answer (cache cold and warm), `python -m bot check`, a reload's time and the
+longest any interaction waited during it, peak memory, person autocomplete, and /briefs with every story.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.digest import peak_rss_mb
+from bench.newsroom import generate
+from bench.startup import first_answer
+from tests.e2e.discord_server import LoopbackDiscord, embeds_of
+
+ROOT = Path(__file__).resolve().parent.parent
+BARE = [sys.executable, str(ROOT / "bench" / "bare_bot.py")]
+OURS = [sys.executable, "-m", "bot"]
+
+
+def quantile(values: list[float], q: float) -> float:
+    """The q-quantile, in milliseconds."""
+    ordered = sorted(values)
+    return 1000 * ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "NOT met"
+
+
+async def start_and_hold(
+    server: LoopbackDiscord, argv: list[str], env: dict[str, str], log: Path
+) -> asyncio.subprocess.Process:
+    """Start a bot and wait until the server has seen it identify and get READY."""
+    environ = {**os.environ, **env, **server.env(), "PYTHONPATH": str(ROOT), "LOG_LEVEL": "WARNING"}
+    before = server.identifies
+    with log.open("ab") as out:
+        process = await asyncio.create_subprocess_exec(
+            *argv, cwd=log.parent, env=environ, stdout=out, stderr=out
+        )
+    await server.wait_for(lambda: server.identifies > before or process.returncode is not None, 120)
+    await server.wait_ready(60)
+    await asyncio.sleep(0.5)
+    return process
+
+
+async def latencies(server: LoopbackDiscord, count: int, **command: object) -> list[float]:
+    """Seconds from INTERACTION_CREATE to callback, one at a time."""
+    found = []
+    for _ in range(count):
+        handle = await server.command(**command)  # type: ignore[arg-type]
+        callback = await handle.response(timeout=10)
+        found.append(callback.at - handle.sent_at)
+    return found
+
+
+async def run(cards: int, names: int, count: int) -> str:
+    """Every measurement, as Markdown rows."""
+    workdir = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    briefs, locales = generate(workdir / "newsroom", cards, names)
+    env = {
+        "BRIEFS_DIR": str(briefs),
+        "LOCALES_DIR": str(locales),
+        "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
+        "CONTENT_CACHE": str(workdir / "cache"),
+        "RELOAD_INTERVAL": "1",
+    }
+    rows = []
+
+    started = time.monotonic()
+    check = await asyncio.create_subprocess_exec(
+        *OURS,
+        "check",
+        cwd=workdir,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await check.wait()
+    check_time = time.monotonic() - started
+    rows.append(f"| `python -m bot check` | {check_time:.1f} s (exit {check.returncode}) | | |")
+
+    starts: dict[str, list[float]] = {"bare": [], "cold": [], "warm": []}
+    for round_ in range(3):
+        async with LoopbackDiscord() as server:
+            starts["bare"].append(
+                await first_answer(server, BARE, {}, "A fixed answer.", workdir / "bare.log")
+            )
+        if round_ == 0:
+            for stale in (workdir / "cache").glob("*"):  # the check above built it: start cold
+                stale.unlink()
+        async with LoopbackDiscord() as server:
+            key = "cold" if round_ == 0 else "warm"
+            starts[key].append(await first_answer(server, OURS, env, "Source:", workdir / "bot.log"))
+    bare = statistics.median(starts["bare"])
+    for key, label in (("cold", "first start (cache built)"), ("warm", "restart (cache read)")):
+        ours = statistics.median(starts[key])
+        rows.append(
+            f"| start → first /summary, {label} | {bare * 1000:.0f} ms bare, {ours * 1000:.0f} ms ours | "
+            f"{ours / bare:.2f}× | ≤ 2× {verdict(ours / bare <= 2)} |"
+        )
+
+    async with LoopbackDiscord() as server:
+        bare_process = await start_and_hold(server, BARE, {}, workdir / "bare.log")
+        bare_complete = await latencies(server, count, name="people", options={"name": "wa"}, focused="name")
+        bare_rss = peak_rss_mb(bare_process.pid)
+        bare_process.terminate()
+        await bare_process.wait()
+    async with LoopbackDiscord() as server:
+        process = await start_and_hold(server, OURS, env, workdir / "bot.log")
+        ours_complete = await latencies(server, count, name="people", options={"name": "wa"}, focused="name")
+        briefs_reply = await (await server.command("briefs")).response()
+        footer = embeds_of(briefs_reply.body)[0]["footer"]["text"]
+        story_choices = (
+            await (await server.command("summary", {"story": "story"}, focused="story")).response()
+        ).body
+        # A reload: change one card, then keep asking until the change is served, timing every answer.
+        target = briefs / "story-00001.toml"
+        target.write_text(
+            target.read_text(encoding="utf-8").replace("story 1 unfolds", "story 1 changes"), encoding="utf-8"
+        )
+        changed_at = time.monotonic()
+        waits, served = [], None
+        while served is None and time.monotonic() - changed_at < 120:
+            handle = await server.command("summary", {"story": "story-00001"})
+            callback = await handle.response(timeout=30)
+            waits.append(callback.at - handle.sent_at)
+            if "changes" in str(callback.body):
+                served = time.monotonic() - changed_at
+            await asyncio.sleep(0.01)
+        rss = peak_rss_mb(process.pid)
+        process.terminate()
+        await process.wait()
+    p99_bare, p99_ours = quantile(bare_complete, 0.99), quantile(ours_complete, 0.99)
+    rows.append(
+        f"| /people autocomplete, {names:,} names | p99 {p99_bare:.1f} ms bare, {p99_ours:.1f} ms ours "
+        f"(p50 {quantile(bare_complete, 0.5):.1f} / {quantile(ours_complete, 0.5):.1f}, max {max(bare_complete) * 1000:.1f} / "
+        f"{max(ours_complete) * 1000:.1f}) | {p99_ours / p99_bare:.2f}× | ≤ 1.30× {verdict(p99_ours / p99_bare <= 1.3)} |"
+    )
+    rows.append(
+        f"| reload of one changed card among {cards:,} | served {served if served is None else f'{served:.1f} s'} after the save "
+        f"(1 s polling); longest wait of {len(waits)} interactions meanwhile {max(waits) * 1000:.0f} ms | | "
+        f"≤ 50 ms {verdict(max(waits) <= 0.05)} |"
+    )
+    rows.append(
+        f"| peak RSS | bare {bare_rss:.0f} MB, ours {rss:.0f} MB: +{rss - bare_rss:.0f} MB | | ≤ +80 MB {verdict(rss - bare_rss <= 80)} |"
+    )
+    choices = story_choices["data"]["choices"]
+    rows.append(
+        f"| /briefs with {cards + 2:,} stories | first page footer: “{footer}”; story autocomplete: {len(choices)} choices | | |"
+    )
+    header = (
+        f"{cards:,} cards and {names:,} names from `bench/newsroom.py`; {os.cpu_count()} cores; {count} autocomplete "
+        "interactions per bot; starts are medians of 3 (cold: 1).\n\n| measure | result | ratio | target |\n|---|---|---|---|\n"
+    )
+    return header + "\n".join(rows)
+
+
+def main() -> None:
+    """Generate the newsroom, measure, print the table."""
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
+    parser.add_argument("--cards", type=int, default=1000)
+    parser.add_argument("--names", type=int, default=10000)
+    parser.add_argument("--count", type=int, default=300)
+    args = parser.parse_args()
+    print(asyncio.run(run(args.cards, args.names, args.count)))
+
+
+if __name__ == "__main__":
+    main()
