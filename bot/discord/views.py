@@ -7,8 +7,8 @@ from collections.abc import Callable
 
 import discord
 
-from bot.core.answers import Answer, NotFound
-from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language
+from bot.core.answers import Answer, NotFound, reply_buttons
+from bot.core.language import LANGUAGE_NAMES, Language
 from bot.core.layout import Reply
 from bot.core.text import N_
 from bot.discord.replies import NO_PINGS, AdapterCog, to_embed
@@ -62,13 +62,14 @@ class ReplyView(discord.ui.View):
         _ = cog.briefer.translation(language)
         self.previous = PageButton(_("Previous"), -1)
         self.next = PageButton(_("Next"), 1)
-        if len(reply.pages) > 1:
-            self.add_item(self.previous)
-            self.add_item(self.next)
-            self._sync_buttons()
-        for other in LANGUAGES:
-            if other != language:
-                self.add_item(LanguageButton(other))
+        for button in reply_buttons(reply, language, _):  # the same buttons the studio shows
+            if button.action == "previous":
+                self.add_item(self.previous)
+            elif button.action == "next":
+                self.add_item(self.next)
+            elif button.language is not None:
+                self.add_item(LanguageButton(button.language))
+        self._sync_buttons()
 
     def _sync_buttons(self) -> None:
         self.previous.disabled = self.page == 0
