@@ -157,6 +157,11 @@ def test_the_real_content_is_valid() -> None:
         ('en = "{ann} leaves {acme}"', 'en = "{ann} leaves {acme} ' + "x" * 250 + '"', "11: title.en: 2"),
         ('en = "Nobody knows."', 'en = "Nobody {knows."', "20: points.0.text.en: has a brace"),
         ("[title]", "[title\n", "10: (syntax)"),
+        (
+            'zh-Hans = "{ann}离职。{kai}也离职了。"',
+            'zh-Hans = "{ann}离职。{kai}也离职了。',
+            "16: summary.zh-Hans: TOML syntax: Illegal character",
+        ),
     ],
 )
 def test_each_broken_card_names_file_line_field_and_problem(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.content import Problem
-from bot.core.content.positions import field_lines, syntax_position
+from bot.core.content.positions import field_lines, syntax_field, syntax_position
 
 CARD = '''id = "story"
 
@@ -71,3 +71,28 @@ def test_a_syntax_error_gives_its_line_to_the_prefix() -> None:
         "Expected '=' after a key (column 5)",
     )
     assert syntax_position("Unterminated string") == (None, "Unterminated string")
+
+
+@pytest.mark.parametrize(
+    ("line", "field"),
+    [
+        (1, "id"),
+        (4, "summary.en"),
+        (6, "summary.zh-Hans"),
+        (9, "points.0.heading"),
+        (11, "points.0.text.en"),
+        (16, "points.1.text"),
+        (19, "timeline.0.people"),
+        (3, None),  # a header, not an assignment
+        (99, None),
+    ],
+)
+def test_a_broken_line_is_read_as_the_field_it_assigns(line: int, field: str | None) -> None:
+    assert syntax_field(CARD, line) == field
+
+
+def test_a_string_left_open_is_placed_where_it_begins() -> None:
+    broken = CARD.replace('summary over lines."""', "summary over lines.")
+    line, message = syntax_position("Unterminated string (at end of document)", broken)
+    assert (line, message) == (4, "Unterminated string: it never ends")
+    assert syntax_field(broken, 4) == "summary.en"

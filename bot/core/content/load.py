@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.library import Library
 from bot.core.content.model import Card
-from bot.core.content.positions import field_lines, syntax_position
+from bot.core.content.positions import field_lines, syntax_field, syntax_position
 from bot.core.content.problems import Problem, shown_path
 from bot.core.content.validate import (
     about_problems,
@@ -62,8 +62,11 @@ def _read_toml(
     try:
         return tomllib.loads(text), []
     except tomllib.TOMLDecodeError as exc:
-        line, message = syntax_position(str(exc))
-        return None, [Problem(shown, "(syntax)", message, line)]
+        line, message = syntax_position(str(exc), text)
+        field = syntax_field(text, line) if line is not None else None
+        if field is None:
+            return None, [Problem(shown, "(syntax)", message, line)]
+        return None, [Problem(shown, field, f"TOML syntax: {message}", line)]
 
 
 def with_lines(problems: list[Problem], sources: Mapping[str, str] = {}) -> list[Problem]:

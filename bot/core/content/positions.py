@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import re
+import tomllib
 from collections.abc import Iterable
 
 import tomlkit
@@ -19,6 +20,9 @@ from tomlkit.toml_document import TOMLDocument
 
 _MARK = "line-mark-5f0c2e"  # a string no card contains; only ever written into a throwaway copy
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
+_KEY = r"[A-Za-z0-9_-]+(?:\s*\.\s*[A-Za-z0-9_-]+)*"
+_ASSIGNMENT = re.compile(rf"\s*({_KEY})\s*=")
+_HEADER = re.compile(rf"\s*(\[\[?)\s*({_KEY})\s*\]")
 
 
 def _child(node: object, part: str) -> object | None:
@@ -84,9 +88,57 @@ def field_lines(text: str, fields: Iterable[str]) -> dict[str, int]:
     return lines
 
 
-def syntax_position(message: str) -> tuple[int | None, str]:
-    """The line out of tomllib's syntax message, and the message with the line left to the prefix."""
+def syntax_position(message: str, text: str = "") -> tuple[int | None, str]:
+    """The line out of tomllib's syntax message, and the message with the line left to the prefix.
+
+    A string left open runs to the end of the file, where tomllib reports it; the line that matters
+    is the one after the longest opening of the file that still parses, where the string began.
+    """
     match = _SYNTAX_AT.search(message)
-    if match is None:
+    if match is not None:
+        return int(match.group(1)), f"{message[: match.start()]} (column {match.group(2)})"
+    if not message.endswith("(at end of document)"):
         return None, message
-    return int(match.group(1)), f"{message[: match.start()]} (column {match.group(2)})"
+    lines = text.splitlines(keepends=True)
+    for good in range(len(lines) - 1, -1, -1):
+        try:
+            tomllib.loads("".join(lines[:good]))
+        except tomllib.TOMLDecodeError:
+            continue
+        start = good + next((i for i, line in enumerate(lines[good:]) if line.strip()), 0)
+        return start + 1, f"{message.removesuffix(' (at end of document)')}: it never ends"
+    return None, message
+
+
+def _dotted(key: str) -> list[str]:
+    return [part.strip() for part in key.split(".")]
+
+
+def syntax_field(text: str, line: int) -> str | None:
+    """The dotted field a broken line assigns (`summary.zh-Hans`), read from the lines above it.
+
+    A file that does not parse has no document to ask, so the key on the line and the table headers
+    above it are read as text: enough to pin the problem beside the field it breaks.
+    """
+    lines = text.splitlines()
+    if not 0 < line <= len(lines) or (assigned := _ASSIGNMENT.match(lines[line - 1])) is None:
+        return None
+    arrays: dict[str, int] = {}  # [[name]] -> index of the latest element
+    table: list[str] = []
+    for above in lines[: line - 1]:
+        header = _HEADER.match(above)
+        if header is None:
+            continue
+        parts = _dotted(header.group(2))
+        if header.group(1) == "[[":
+            name = ".".join(parts)
+            arrays[name] = arrays.get(name, -1) + 1
+            # Deeper arrays start again under each new parent element.
+            arrays = {k: v for k, v in arrays.items() if not k.startswith(name + ".")}
+        table = []
+        for i, part in enumerate(parts):
+            table.append(part)
+            prefix = ".".join(parts[: i + 1])
+            if prefix in arrays:
+                table.append(str(arrays[prefix]))
+    return ".".join([*table, *_dotted(assigned.group(1))])
