@@ -50,8 +50,7 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     if request.method not in ("GET", "HEAD"):
         raise web.HTTPMethodNotAllowed(request.method, ["GET", "HEAD"])
     allowed = request.app[HOSTS]
-    if request.host.rsplit(":", 1)[0] not in allowed:
-        # A page on another site that resolves its name to 127.0.0.1 must not read the studio.
+    if allowed and request.host.rsplit(":", 1)[0] not in allowed:
         raise web.HTTPForbidden(text="This studio answers only to its own address.")
     response = await handler(request)
     response.headers["Content-Security-Policy"] = _POLICY
@@ -141,7 +140,9 @@ def make_app(studio: Studio, host: str = "127.0.0.1") -> web.Application:
     app = web.Application(middlewares=[_guard])
     app[STUDIO] = studio
     app[ASSETS] = _assets()
-    app[HOSTS] = frozenset({*_LOOPBACK_NAMES, host})
+    # On loopback, only loopback names: a site that points its own name at 127.0.0.1 must not read the
+    # studio. Served on another interface (STUDIO_HOST), it is meant to be reached by other names.
+    app[HOSTS] = frozenset(_LOOPBACK_NAMES) if host in _LOOPBACK_NAMES else frozenset()
     app.router.add_get("/", _index)
     app.router.add_get("/story/{id}", _story)
     app.router.add_get("/state/{id}", _state)

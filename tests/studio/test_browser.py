@@ -99,17 +99,26 @@ def test_paging_through_a_long_reply(tree: Path, page: Page) -> None:
 
 def test_an_edit_on_disk_shows_without_a_reload(studio: StudioProcess, tree: Path, page: Page) -> None:
     page.goto(studio.url + f"story/{QWEN}")
-    page.evaluate("window.sameDocument = true")
     hans = page.locator(_column(page, "/summary", "zh-Hans") + " .embed-description")
     hant = page.locator(_column(page, "/summary", "zh-Hant") + " .embed-description")
     expect(hant).to_contain_text("北京時間")
-    started = time.monotonic()
+    # Note when the story is redrawn, in the page's own clock (this machine's), and that the
+    # document stays the same one: updated in place, not reloaded.
+    page.evaluate(
+        """() => {
+            window.sameDocument = true;
+            window.redrawn = [];
+            new MutationObserver(() => window.redrawn.push(Date.now()))
+                .observe(document.getElementById("story"), { childList: true });
+        }"""
+    )
+    saved = time.time() * 1000
     _edit(tree / "briefs" / f"{QWEN}.toml", SUMMARY_HANS, "编辑刚刚改过的开头")
     expect(hans).to_contain_text("编辑刚刚改过的开头", timeout=3000)
-    expect(hant).to_contain_text("編輯剛剛改過的開頭", timeout=3000)
-    elapsed = time.monotonic() - started
-    assert page.evaluate("window.sameDocument") is True  # the page was updated, not reloaded
-    assert elapsed < 1.5, f"the page followed the save after {elapsed:.2f} s"
+    expect(hant).to_contain_text("編輯剛剛改過的開頭")
+    assert page.evaluate("window.sameDocument") is True
+    latency = page.evaluate("window.redrawn[0]") - saved
+    assert latency < 1000, f"the page followed the save after {latency:.0f} ms"
 
 
 def test_a_broken_file_pins_its_problem_and_keeps_the_last_good_rendering(
