@@ -12,8 +12,9 @@ def test_spans_join_to_exactly_the_rendered_text(library: Library) -> None:
     for card in library.cards:
         for _, text in card.texts():
             for lang in LANGUAGES:
-                spans = render_spans(text, lang, library.glossary)
-                assert "".join(s.text for s in spans) == render_text(text, lang, library.glossary)
+                spans = render_spans(text, lang, library.glossary, library.replacements)
+                rendered = render_text(text, lang, library.glossary, library.replacements)
+                assert "".join(s.text for s in spans) == rendered
 
 
 def test_traditional_is_opencc_unless_the_editor_overrides_it(library: Library) -> None:
@@ -33,7 +34,7 @@ def test_traditional_is_opencc_unless_the_editor_overrides_it(library: Library) 
 
 def test_every_character_of_card_prose_on_every_page_is_traced(briefer: Briefer, library: Library) -> None:
     card = library.cards[0]
-    provenance = card_provenance(card, "zh-Hant", library.glossary)
+    provenance = card_provenance(card, "zh-Hant", library.glossary, library.replacements)
     reply = briefer.summary("zh-Hant", card.id)
     assert isinstance(reply, Reply)
     values = [reply.pages[0].description] + [f.value for page in reply.pages for f in page.fields]
@@ -48,7 +49,9 @@ def test_interface_text_around_card_text_is_left_as_interface(briefer: Briefer, 
     card = library.cards[0]
     reply = briefer.summary("zh-Hant", card.id)
     assert isinstance(reply, Reply)
-    footer = mark(reply.pages[0].footer, card_provenance(card, "zh-Hant", library.glossary))
+    footer = mark(
+        reply.pages[0].footer, card_provenance(card, "zh-Hant", library.glossary, library.replacements)
+    )
     assert footer[0].origin == "interface"
     assert footer[0].text.startswith("來源")
     assert footer[1].origin == "glossary"

@@ -320,7 +320,9 @@ def story_html(snapshot: Snapshot, card: Card) -> str:
     library = briefer.library
     file = library.files.get(card.id, card.id)
     pins = Pins([p for p in snapshot.problems if p.file == file])
-    provenance = {lang: card_provenance(card, lang, library.glossary) for lang in LANGUAGES}
+    provenance = {
+        lang: card_provenance(card, lang, library.glossary, library.replacements) for lang in LANGUAGES
+    }
     title = library.briefing(card.id, "en").title
     replies = _replies(briefer, card)
     sections = []
@@ -410,7 +412,7 @@ def stories_html(snapshot: Snapshot, current: str | None) -> str:
 
 LEGEND = (
     '<div class="legend"><h3>繁體中文 column</h3>'
-    '<p><span class="o-opencc">OpenCC</span> made from the Simplified text</p>'
+    '<p><span class="o-opencc">OpenCC</span> made from the Simplified text (with the Taiwan table)</p>'
     '<p><span class="o-editor">editor</span> an editor\'s <code>zh-Hant</code> override</p>'
     '<p><span class="o-glossary">glossary</span> a name from the glossary</p>'
     '<p><span class="o-interface">interface</span> catalogs, dates, layout</p></div>'

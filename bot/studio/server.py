@@ -64,14 +64,13 @@ HOSTS = web.AppKey("hosts", frozenset)
 
 
 def _card(studio: Studio, card_id: str | None) -> Card | None:
-    """A story of the last good load: the one asked for, or the newest; None if it is not there."""
+    """A story of the last good load: the one asked for, or the bot's default; None if it is not there."""
     briefer = studio.snapshot.briefer
     if briefer is None:
         return None
-    cards = briefer.library.newest_first()
     if card_id is None:
-        return cards[0] if cards else None
-    return next((card for card in cards if card.id == card_id), None)
+        return briefer.find_story(None)
+    return next((card for card in briefer.library.cards if card.id == card_id), None)
 
 
 async def _index(request: web.Request) -> web.Response:

@@ -14,6 +14,7 @@ from typing import Literal
 from bot.core.content.glossary import Glossary
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.language import LANGUAGES, Language
+from bot.core.text import NO_REPLACEMENTS, Replacements
 
 Origin = Literal["editor", "opencc", "glossary", "interface"]
 
@@ -31,10 +32,15 @@ class Span:
     origin: Origin
 
 
-def render_spans(text: Text, language: Language, glossary: Glossary) -> tuple[Span, ...]:
-    """A text as `render_text` renders it, in runs labelled by origin; joined, they are that string."""
+def render_spans(
+    text: Text, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> tuple[Span, ...]:
+    """A text as `render_text` renders it, in runs labelled by origin; joined, they are that string.
+
+    Converted Traditional counts as OpenCC's with the Taiwan replacements applied: machine text either way.
+    """
     prose: Origin = "opencc" if language == "zh-Hant" and text.zh_hant is None else "editor"
-    source = text.source(language)
+    source = text.source(language, replacements)
     spans: list[Span] = []
     at = 0
     for match in REFERENCE.finditer(source):
@@ -71,11 +77,13 @@ def _pieces(text: str) -> Iterable[tuple[int, int]]:
         at = end
 
 
-def card_provenance(card: Card, language: Language, glossary: Glossary) -> Provenance:
+def card_provenance(
+    card: Card, language: Language, glossary: Glossary, replacements: Replacements = NO_REPLACEMENTS
+) -> Provenance:
     """Where each character of a card's text in one language came from, ready to find in replies."""
     pieces: dict[str, tuple[Origin, ...]] = {}
     for _, text in card.texts():
-        spans = render_spans(text, language, glossary)
+        spans = render_spans(text, language, glossary, replacements)
         rendered = "".join(span.text for span in spans)
         origins = tuple(origin for span in spans for origin in [span.origin] * len(span.text))
         for start, stop in _pieces(rendered):
