@@ -87,7 +87,10 @@ def _inline(text: str, origins: Sequence[Origin] | None, start: int, end: int) -
             stamp = int(match.group("stamp"))
             iso = (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=stamp)).isoformat()
             shown = html.escape(timestamp(stamp, match.group("style")))
-            out.append(f'<time class="stamp" datetime="{iso}" title="{iso}">{shown}</time>')
+            style = match.group("style") or "f"
+            out.append(
+                f'<time class="stamp" datetime="{iso}" data-style="{style}" title="{iso}">{shown}</time>'
+            )
         else:
             url = match.group("url")
             out.append(_link(url, html.escape(url)))

@@ -271,7 +271,12 @@ def reply_html(
         tags = _field_tags(query, card, view, briefer, language)
         hidden = "" if number == 0 else " hidden"
         size = _count(view.size(), EMBED_TOTAL, "message")
-        mark_ = f'<span class="page-mark">page {number + 1} of {total}</span>' if total > 1 else ""
+        mark_ = ""
+        if total > 1:
+            mark_ = (
+                f'<span class="page-mark">page {number + 1} of {total}</span>'
+                f'<button type="button" class="all-pages">all {total} pages</button>'
+            )
         pages.append(
             f'<div class="page" data-page="{number}"{hidden}>'
             f'<div class="bot"><span class="bot-name">Briefing</span><span class="bot-tag">APP</span></div>'

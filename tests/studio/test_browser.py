@@ -102,6 +102,9 @@ def test_paging_through_a_long_reply(tree: Path, page: Page) -> None:
         expect(visible.locator(".dbtn.next")).to_be_disabled()
         visible.locator(".dbtn.previous").click()
         expect(visible.locator(".page-mark")).to_have_text(f"page {pages - 1} of {pages}")
+        # Or every page at once, one under another.
+        visible.locator(".all-pages").click()
+        expect(message.locator(".page .embed:visible")).to_have_count(pages)
 
 
 def test_an_edit_on_disk_shows_without_a_reload(studio: StudioProcess, tree: Path, page: Page) -> None:
@@ -236,3 +239,20 @@ def _loaded(studio: StudioProcess) -> Library:
     loaded = load(Path(studio.root) / "briefs", Path(studio.root) / "locales")
     assert isinstance(loaded, Content)
     return loaded.library
+
+
+def test_discord_markdown_in_a_card_is_drawn_as_discord_draws_it(tree: Path, page: Page) -> None:
+    markdown = "Posted <t:1772582400:D> in **bold**, see [the post](https://x.com/a)."
+    _edit(
+        tree / "briefs" / f"{QWEN}.toml",
+        'en = """In the early hours',
+        f'en = """{markdown} In the early hours',
+    )
+    with running_studio(tree) as studio:
+        page.goto(studio.url + f"story/{QWEN}")
+        description = page.locator(_column(page, "/summary", "en") + " .embed-description")
+        # In the reader's zone and language, as Discord does: this page's are UTC and en-GB.
+        expect(description.locator("time.stamp")).to_have_text("4 March 2026")
+        expect(description.locator("strong").first).to_have_text("bold")
+        expect(description.locator('a[href="https://x.com/a"]')).to_have_text("the post")
+        expect(description).to_contain_text("Posted 4 March 2026 in bold, see the post.")

@@ -52,6 +52,8 @@ document.addEventListener("click", (event) => {
     }
   } else if (button.classList.contains("copy")) {
     copy(button);
+  } else if (button.classList.contains("all-pages")) {
+    messageOf(button).classList.toggle("all");
   }
 });
 
@@ -71,6 +73,32 @@ async function refresh() {
     if (page) showPage(m, page);
   });
   body.dataset.version = String(state.version);
+  localStamps(document);
+}
+
+// Discord shows <t:…> timestamps in the reader's own zone and language; so does the page.
+const STAMP_STYLES = {
+  t: { timeStyle: "short" },
+  T: { timeStyle: "medium" },
+  d: { dateStyle: "short" },
+  D: { dateStyle: "long" },
+  f: { dateStyle: "long", timeStyle: "short" },
+  F: { dateStyle: "full", timeStyle: "short" },
+};
+
+function relative(date) {
+  const seconds = (date.getTime() - Date.now()) / 1000;
+  const units = [["year", 31536000], ["month", 2592000], ["day", 86400], ["hour", 3600], ["minute", 60]];
+  const [unit, size] = units.find(([, s]) => Math.abs(seconds) >= s) || ["second", 1];
+  return new Intl.RelativeTimeFormat(undefined, { numeric: "always" }).format(Math.round(seconds / size), unit);
+}
+
+function localStamps(root) {
+  root.querySelectorAll("time.stamp[data-style]").forEach((stamp) => {
+    const date = new Date(stamp.getAttribute("datetime"));
+    const style = stamp.dataset.style;
+    stamp.textContent = style === "R" ? relative(date) : new Intl.DateTimeFormat(undefined, STAMP_STYLES[style]).format(date);
+  });
 }
 
 function follow() {
@@ -83,4 +111,5 @@ function follow() {
   events.onerror = () => { live.textContent = "reconnecting…"; live.classList.add("offline"); };
 }
 
+localStamps(document);
 follow();
