@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import logging
 import signal
 from collections.abc import Awaitable, Callable
 from importlib import resources
@@ -17,9 +16,9 @@ from bot.core.layout import COLOUR
 from bot.studio.render import page_html, problems_html, stories_html, story_html
 from bot.studio.state import Studio
 
-log = logging.getLogger(__name__)
-
 STUDIO = web.AppKey("studio", Studio)
+ASSETS = web.AppKey("assets", dict)
+HOSTS = web.AppKey("hosts", frozenset)  # the names the studio answers to; empty: any
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, so proxies and browsers keep it
 _TYPES = {".css": "text/css", ".js": "text/javascript"}
 # No inline script or style anywhere: even markup that escaped escaping could run nothing.
@@ -58,9 +57,6 @@ async def _guard(request: web.Request, handler: Handler) -> web.StreamResponse:
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
-
-
-HOSTS = web.AppKey("hosts", frozenset)
 
 
 def _card(studio: Studio, card_id: str | None) -> Card | None:
@@ -129,9 +125,6 @@ async def _asset(request: web.Request) -> web.Response:
         raise web.HTTPNotFound()
     body, content_type = found
     return web.Response(body=body, content_type=content_type, headers={"Cache-Control": "no-cache"})
-
-
-ASSETS = web.AppKey("assets", dict)
 
 
 def make_app(studio: Studio, host: str = "127.0.0.1") -> web.Application:
