@@ -51,6 +51,13 @@ def test_a_story_shows_each_reply_in_three_columns_as_embeds(studio: StudioProce
     hant = page.locator(summary.format(lang="zh-Hant") + " .embed-description")
     expect(hant.locator(".o-glossary").first).to_contain_text("阿里巴巴")
     expect(hant.locator(".o-opencc").first).to_contain_text("北京時間")
+    # A role whose zh-Hant the editor wrote is marked as theirs, not OpenCC's.
+    card = next(c for c in _loaded(studio).cards if c.id == QWEN)
+    overridden = [p.ref for p in card.people if p.role.zh_hant is not None]
+    assert overridden, "the card has no zh-Hant override to look at"
+    role = page.locator(_column(page, f"/people {overridden[0]}", "zh-Hant") + " .embed-description")
+    expect(role.locator(".o-editor").first).to_be_visible()
+    expect(role.locator(".o-opencc")).to_have_count(0)
 
 
 def test_switching_stories(studio: StudioProcess, page: Page) -> None:
