@@ -43,6 +43,7 @@ class Studio:
         self.locales_dir = locales_dir
         self.snapshot = Snapshot(0, None, (), 0.0, False)
         self._updated = asyncio.Event()
+        self._loading = asyncio.Lock()  # one load at a time: the start-up load and the watcher's may meet
 
     def reload(self) -> Snapshot:
         """Load the folders as they are now; on any problem, keep drawing the last good content."""
@@ -71,7 +72,8 @@ class Studio:
 
     async def reload_and_tell(self) -> Snapshot:
         """Reload in a worker thread, then wake everyone waiting for a newer snapshot."""
-        snapshot = await asyncio.to_thread(self.reload)
+        async with self._loading:
+            snapshot = await asyncio.to_thread(self.reload)
         event, self._updated = self._updated, asyncio.Event()
         event.set()
         problems = len(snapshot.problems)
