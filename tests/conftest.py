@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from bot.core.answers import Briefer
 from bot.core.content import Content, Library
 from bot.core.content import load as load_content
+from bot.store import SQLiteStore, Store
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEFS = ROOT / "briefs"
@@ -42,3 +44,11 @@ def content(tmp_path: Path) -> Path:
     shutil.copytree(BRIEFS, tmp_path / "briefs")
     shutil.copytree(LOCALES, tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
     return tmp_path
+
+
+@pytest.fixture(params=["sqlite"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A fresh, empty store of each backend."""
+    opened = await SQLiteStore.open(f"sqlite:///{tmp_path}/store.sqlite3")
+    yield opened
+    await opened.close()

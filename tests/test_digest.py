@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.core.answers import Briefer
+from bot.core.content import Content, load
 from bot.core.layout import View
 from bot.digest import UTC, DigestScheduler, Gone, Transient
-from bot.store import SQLiteStore
+from bot.discord.language_chain import LanguageChooser
+from bot.store import DigestRow, SQLiteStore
 
 
 class Channel:
@@ -23,17 +25,19 @@ class Channel:
         self.fail_with: list[Exception] = []
         self.crash_after_post = False
         self.languages: dict[int, str] = {}
+        self.publish_problem: str | None = None
 
-    async def language(self, guild_id: int) -> str:
-        return self.languages.get(guild_id, "en")
+    async def language(self, row: DigestRow) -> str:
+        return row.language or self.languages.get(row.guild_id, "en")
 
-    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
+    async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
         if self.fail_with:
             raise self.fail_with.pop(0)
         if all(n != nonce for _, _, n in self.posts):
-            self.posts.append((channel_id, list(views), nonce))
+            self.posts.append((row.channel_id, list(views), nonce))
         if self.crash_after_post:
             raise SystemExit("crash after Discord accepted the message")
+        return self.publish_problem
 
 
 class Clock:
@@ -72,7 +76,7 @@ async def test_first_digest_has_every_card_then_only_what_changed(
     _, views, _ = channel.posts[0]
     assert len(views) == 2
     assert "林俊暘" in " ".join(v.description for v in views)
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.last_date == "2026-03-06"
     assert row.next_due == dt.datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
@@ -80,7 +84,7 @@ async def test_first_digest_has_every_card_then_only_what_changed(
     clock.now = dt.datetime(2026, 3, 7, 1, 0, tzinfo=UTC)
     await run_due(scheduler)
     assert len(channel.posts) == 1
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.nothing_new_on == "2026-03-07"
 
@@ -109,7 +113,7 @@ async def test_a_crash_after_discord_accepted_gives_one_post(store: SQLiteStore,
     clock.now += dt.timedelta(minutes=1)
     await run_due(DigestScheduler(store, briefer, channel, clock))
     assert len(channel.posts) == 1
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.last_date == "2026-03-06"
 
@@ -121,13 +125,13 @@ async def test_forbidden_channel_pauses_until_set_again(store: SQLiteStore, brie
     await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
     scheduler = DigestScheduler(store, briefer, channel, clock)
     await run_due(scheduler)
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.paused == "forbidden"
     assert await store.due_digests(clock.now) == []  # no retry storm
-    await store.set_digest(1, 11, "09:00", "Europe/London", clock.now)
+    await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
     await run_due(scheduler)
-    assert [(c, n) for c, _, n in channel.posts] == [(11, channel.posts[0][2])]
+    assert [(c, n) for c, _, n in channel.posts] == [(10, channel.posts[0][2])]
 
 
 async def test_transient_failure_is_retried_the_same_day(store: SQLiteStore, briefer: Briefer) -> None:
@@ -137,12 +141,12 @@ async def test_transient_failure_is_retried_the_same_day(store: SQLiteStore, bri
     await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
     scheduler = DigestScheduler(store, briefer, channel, clock)
     await run_due(scheduler)
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.next_due == clock.now + dt.timedelta(seconds=30)
     clock.now = row.next_due
     await run_due(scheduler)
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.next_due == clock.now + dt.timedelta(seconds=60)
     clock.now = row.next_due
@@ -160,7 +164,7 @@ async def test_after_downtime_today_is_posted_and_yesterday_is_not(
     clock = Clock(dt.datetime(2026, 3, 6, 12, 0, tzinfo=UTC))  # back at noon the next day
     await run_due(DigestScheduler(store, briefer, channel, clock))
     assert [c for c, _, _ in channel.posts] == [10]  # server 1: today's 09:00 was missed, posted now
-    row = await store.digest(2)
+    row = await store.digest(2, 20)
     assert row is not None
     assert row.next_due == dt.datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # server 2: today's is still to come
 
@@ -184,7 +188,7 @@ async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(
     scheduler = DigestScheduler(store, briefer, channel, clock)
     await run_due(scheduler)
     assert await store.due_digests(clock.now) == []
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.next_due == clock.now + dt.timedelta(minutes=30)
 
@@ -208,7 +212,90 @@ async def test_a_server_changing_its_zone_gets_one_post_per_local_date(
     clock.now = moved
     await run_due(scheduler)
     assert len(channel.posts) == 1
-    row = await store.digest(1)
+    row = await store.digest(1, 10)
     assert row is not None
     assert row.next_due == dt.datetime(2026, 3, 7, 14, 0, tzinfo=UTC)
     assert row.nothing_new_on is None  # skipped because the date was posted, not because nothing was new
+
+
+def briefer_with_topics(content: Path, topics: dict[str, list[str]]) -> Briefer:
+    """The shipped cards with topics added to some of them."""
+    for card_id, names in topics.items():
+        path = content / "briefs" / f"{card_id}.toml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("\nversion = ", f"\ntopics = {names!r}\nversion = ", 1), encoding="utf-8"
+        )
+    loaded = load(content / "briefs", content / "locales")
+    assert isinstance(loaded, Content), loaded
+    return Briefer.serving(loaded)
+
+
+async def test_two_digests_in_one_server_each_once_in_its_language_with_its_topics(
+    store: SQLiteStore, content: Path
+) -> None:
+    briefer = briefer_with_topics(content, {"qwen-exodus-crypto-reading": ["crypto"]})
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    await store.set_digest(1, 10, "09:00", "UTC", clock.now, language="en")
+    await store.set_digest(
+        1, 11, "10:00", "UTC", clock.now + dt.timedelta(hours=1), language="zh-Hans", topics=("crypto",)
+    )
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    assert [c for c, _, _ in channel.posts] == [10]
+    assert len(channel.posts[0][1]) == 2  # every card: this digest has no topics
+    clock.now += dt.timedelta(hours=1)
+    await run_due(scheduler)
+    await run_due(scheduler)
+    assert [c for c, _, _ in channel.posts] == [10, 11]
+    _, views, nonce = channel.posts[1]
+    assert len(views) == 1  # only the crypto card
+    assert "阅读全文" in views[0].description  # in this digest's language
+    assert "crypto-reading" in views[0].description
+    assert "Read more" in channel.posts[0][1][0].description
+    assert nonce != channel.posts[0][2]  # one nonce per channel and day
+    assert await store.seen_versions(1, 11) == {"qwen-exodus-crypto-reading": 1}
+    assert len(await store.seen_versions(1, 10)) == 2
+
+
+async def test_a_digest_whose_topics_match_nothing_posts_nothing(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    await store.set_digest(1, 10, "09:00", "UTC", clock.now, topics=("sports",))
+    await run_due(DigestScheduler(store, briefer, channel, clock))
+    assert channel.posts == []
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert row.nothing_new_on == "2026-03-06"
+
+
+async def test_a_post_that_could_not_be_published_is_noted_and_still_counts(
+    store: SQLiteStore, briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    channel.publish_problem = "I may not publish in that channel."
+    await store.set_digest(1, 10, "09:00", "UTC", clock.now, kind="announcement")
+    scheduler = DigestScheduler(store, briefer, channel, clock)
+    await run_due(scheduler)
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert (row.last_date, row.publish_problem) == ("2026-03-06", "I may not publish in that channel.")
+    clock.now += dt.timedelta(days=1)
+    await run_due(scheduler)  # nothing new the next day: the note stays until a post goes out
+    assert len(channel.posts) == 1
+
+
+async def test_a_digest_with_no_language_follows_channel_then_server(store: SQLiteStore) -> None:
+    chooser = LanguageChooser(store, "en")
+    row = DigestRow(1, 10, "09:00", "UTC", None)
+    assert await chooser.for_digest(row, None) == "en"
+    await store.set_guild_language(1, "zh-Hant")
+    assert await chooser.for_digest(row, None) == "zh-Hant"
+    await store.set_channel_language(1, 10, "zh-Hans")
+    assert await chooser.for_digest(row, None) == "zh-Hans"
+    assert await chooser.for_digest(DigestRow(1, 11, "09:00", "UTC", None), None) == "zh-Hant"
+    assert await chooser.for_digest(DigestRow(1, 10, "09:00", "UTC", None, language="en"), None) == "en"

@@ -53,12 +53,15 @@ class Transient(Exception):
 class Delivery(Protocol):
     """What the scheduler needs from a chat front end."""
 
-    async def language(self, guild_id: int) -> Language:
-        """The server's language, resolved without a reader."""
+    async def language(self, row: DigestRow) -> Language:
+        """A digest's language (no reader): its own, the channel's, the server's, its locale, the default."""
         ...
 
-    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
-        """Post one message; the same nonce twice must not make two messages (Discord's enforce_nonce)."""
+    async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
+        """Post one message of a digest's day in its channel; the same nonce twice must not make two.
+
+        Returns a note when the message went out but a follow-up (publishing an announcement) failed.
+        """
         ...
 
 
@@ -80,9 +83,9 @@ class RateLimiter:
             await asyncio.sleep(wait)
 
 
-def nonce_for(guild_id: int, day: str) -> str:
-    """A stable nonce for a server's digest of a day (Discord allows 25 characters)."""
-    return "d" + hashlib.sha256(f"{guild_id}:{day}".encode()).hexdigest()[:20]
+def nonce_for(guild_id: int, channel_id: int, day: str) -> str:
+    """A stable nonce for a channel's digest of a day (Discord allows 25 characters)."""
+    return "d" + hashlib.sha256(f"{guild_id}:{channel_id}:{day}".encode()).hexdigest()[:20]
 
 
 def utc_now() -> dt.datetime:
@@ -110,9 +113,9 @@ class DigestScheduler:
         self.limiter = RateLimiter(per_second)
         self.workers = workers
         self._queue: asyncio.Queue[DigestRow] = asyncio.Queue()
-        self._inflight: set[int] = set()
+        self._inflight: set[tuple[int, int]] = set()
         self._wake = asyncio.Event()
-        self._retries: dict[tuple[int, str], int] = {}
+        self._retries: dict[tuple[int, int, str], int] = {}
 
     def wake(self) -> None:
         """Look at the schedule again now (a digest was set, moved or turned off)."""
@@ -138,8 +141,8 @@ class DigestScheduler:
         """Queue every digest due now that is not already being posted."""
         count = 0
         for row in await self.store.due_digests(self.clock()):
-            if row.guild_id not in self._inflight:
-                self._inflight.add(row.guild_id)
+            if (row.guild_id, row.channel_id) not in self._inflight:
+                self._inflight.add((row.guild_id, row.channel_id))
                 self._queue.put_nowait(row)
                 count += 1
         return count
@@ -157,61 +160,70 @@ class DigestScheduler:
             try:
                 await self.deliver(row)
             except Exception:  # one server's failure must never stop the others
-                log.exception("digest for server %s failed", row.guild_id)
+                log.exception("digest for server %s, channel %s failed", row.guild_id, row.channel_id)
                 # Not due again at once: an unexpected error would otherwise repeat on every wake-up.
-                await self.store.reschedule_digest(row.guild_id, self.clock() + UNEXPECTED_RETRY)
+                await self.store.reschedule_digest(
+                    row.guild_id, row.channel_id, self.clock() + UNEXPECTED_RETRY
+                )
             finally:
-                self._inflight.discard(row.guild_id)
+                self._inflight.discard((row.guild_id, row.channel_id))
                 self._queue.task_done()
                 self._wake.set()
 
     async def deliver(self, row: DigestRow) -> Outcome:
-        """Post one server's due digest at most once for its local date; return what happened."""
+        """Post one channel's due digest at most once for its local date; return what happened."""
+        guild, channel = row.guild_id, row.channel_id
         zone = ZoneInfo(row.zone)
         at = parse_hhmm(row.at)
         if at is None or row.next_due is None:  # stored only after parse_hhmm accepted it; due rows have one
-            raise ValueError(f"digest of server {row.guild_id} has no valid time: {row.at!r}")
+            raise ValueError(f"digest of server {guild}, channel {channel} has no valid time: {row.at!r}")
         now = self.clock()
         today = local_date(now, zone)
         day = local_date(row.next_due, zone)
         if day < today:
             # Down over a due time: an earlier day is not posted; today's is, if its time has come.
             if occurrence(today, at, zone) > now:
-                await self.store.reschedule_digest(row.guild_id, occurrence(today, at, zone))
+                await self.store.reschedule_digest(guild, channel, occurrence(today, at, zone))
                 return Outcome.SKIPPED
             day = today
         key = day.isoformat()
         if row.last_date is not None and row.last_date >= key:
-            await self.store.reschedule_digest(row.guild_id, next_due(now, at, zone, posted_for=day))
+            await self.store.reschedule_digest(guild, channel, next_due(now, at, zone, posted_for=day))
             return Outcome.DONE
-        claim = await self.store.claim_digest(row.guild_id, key, nonce_for(row.guild_id, key), now)
+        claim = await self.store.claim_digest(guild, channel, key, nonce_for(guild, channel, key), now)
         following = next_due(now, at, zone, posted_for=day)
         if claim.state != "sending":
-            await self.store.reschedule_digest(row.guild_id, following)
+            await self.store.reschedule_digest(guild, channel, following)
             return Outcome.DONE
-        language = await self.delivery.language(row.guild_id)
-        views, included = compose(self.briefer, language, await self.store.seen_versions(row.guild_id))
+        language = await self.delivery.language(row)
+        seen = await self.store.seen_versions(guild, channel)
+        views, included = compose(self.briefer, language, seen, row.topics)
         if not views:
-            await self.store.finish_digest(row.guild_id, key, "empty", {}, following, now)
+            await self.store.finish_digest(guild, channel, key, "empty", {}, following, now)
             return Outcome.EMPTY
         messages = pack_messages(views)
+        problem: str | None = None
         try:
             for index in range(claim.parts_sent, len(messages)):
                 await self.limiter.acquire()
-                await self.delivery.post(row.channel_id, messages[index], f"{claim.nonce}-{index}")
-                await self.store.digest_part_sent(row.guild_id, key, index + 1)
+                problem = (
+                    await self.delivery.post(row, messages[index], f"{claim.nonce}-{index}", day) or problem
+                )
+                await self.store.digest_part_sent(guild, channel, key, index + 1)
         except Gone as gone:
-            await self.store.pause_digest(row.guild_id, gone.reason)
+            await self.store.pause_digest(guild, channel, gone.reason)
             return Outcome.PAUSED
         except Transient:
-            tries = self._retries.get((row.guild_id, key), 0)
+            tries = self._retries.get((guild, channel, key), 0)
             retry_at = now + dt.timedelta(seconds=RETRY_DELAYS[min(tries, len(RETRY_DELAYS) - 1)])
-            self._retries[(row.guild_id, key)] = tries + 1
+            self._retries[(guild, channel, key)] = tries + 1
             # Tried again within the same local day only; after that the day is given up.
             await self.store.reschedule_digest(
-                row.guild_id, retry_at if local_date(retry_at, zone) == day else following
+                guild, channel, retry_at if local_date(retry_at, zone) == day else following
             )
             return Outcome.RETRY
-        self._retries.pop((row.guild_id, key), None)
-        await self.store.finish_digest(row.guild_id, key, "sent", included, following, self.clock())
+        self._retries.pop((guild, channel, key), None)
+        await self.store.finish_digest(
+            guild, channel, key, "sent", included, following, self.clock(), problem
+        )
         return Outcome.SENT

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 import aiohttp
@@ -12,6 +13,7 @@ from bot.core.layout import View
 from bot.digest import Gone, Transient
 from bot.discord.language_chain import LanguageChooser
 from bot.discord.replies import NO_PINGS, to_embed
+from bot.store import DigestRow
 
 
 class DiscordDelivery:
@@ -21,13 +23,13 @@ class DiscordDelivery:
         self.client = client
         self.languages = languages
 
-    async def language(self, guild_id: int) -> Language:
-        """The server's choice, else its preferred locale, else the default: there is no reader."""
-        return await self.languages.for_guild(guild_id, self.client.get_guild(guild_id))
+    async def language(self, row: DigestRow) -> Language:
+        """The digest's language: there is no reader."""
+        return await self.languages.for_digest(row, self.client.get_guild(row.guild_id))
 
-    async def post(self, channel_id: int, views: Sequence[View], nonce: str) -> None:
+    async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
         """Send one message; discord.py adds enforce_nonce, so a repeated nonce is not a second post."""
-        channel = self.client.get_partial_messageable(channel_id)
+        channel = self.client.get_partial_messageable(row.channel_id)
         try:
             await channel.send(embeds=[to_embed(v) for v in views], nonce=nonce, allowed_mentions=NO_PINGS)
         except discord.Forbidden as exc:
@@ -38,3 +40,4 @@ class DiscordDelivery:
             raise Transient(str(exc.status)) from exc
         except (TimeoutError, aiohttp.ClientError) as exc:
             raise Transient(type(exc).__name__) from exc
+        return None

@@ -14,7 +14,7 @@ from bot.core.text import N_, Translation
 from bot.digest import DigestScheduler, compose, next_due, parse_hhmm, parse_zone, utc_now, zone_names
 from bot.discord.language_chain import LanguageChooser
 from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, to_embed
-from bot.store import PauseReason
+from bot.store import DigestRow, PauseReason, TooManyDigests
 
 POSTING_FAILED = N_("Posting failed.")
 PAUSE_REASONS: dict[PauseReason, str] = {
@@ -51,9 +51,12 @@ class DigestCog(AdapterCog, name="Daily digest"):
         return self.briefer.translation(await self.languages.for_interaction(interaction))
 
     async def _status_text(self, guild_id: int, _: Translation) -> str:
-        row = await self.store.digest(guild_id)
-        if row is None:
+        rows = await self.store.digests(guild_id)
+        if not rows:
             return _("No daily digest is set. Use /digest set.")
+        return "\n\n".join(self._one_status(row, _) for row in rows)
+
+    def _one_status(self, row: DigestRow, _: Translation) -> str:
         lines = [
             _("Channel: {channel}", channel=f"<#{row.channel_id}>"),
             _("Time: {time} ({zone})", time=row.at, zone=row.zone),
@@ -70,6 +73,8 @@ class DigestCog(AdapterCog, name="Daily digest"):
             lines.append(_("Last post: {when}", when=f"<t:{int(row.last_posted_at.timestamp())}:F>"))
         if row.nothing_new_on and (row.last_date is None or row.nothing_new_on >= row.last_date):
             lines.append(_("Nothing new to post on {date}.", date=row.nothing_new_on))
+        if row.publish_problem:
+            lines.append(row.publish_problem)
         return "\n".join(lines)
 
     async def _private(self, interaction: discord.Interaction, text: str, title: str | None = None) -> None:
@@ -121,21 +126,32 @@ class DigestCog(AdapterCog, name="Daily digest"):
         # Counted from the start of this minute: a digest set for the current minute goes out now.
         due = next_due(utc_now().replace(second=0, microsecond=0), at, zone)
         guild_id = interaction.guild_id or 0
-        await self.store.set_digest(guild_id, channel.id, at.strftime("%H:%M"), zone_name, due)
+        try:
+            await self.store.set_digest(guild_id, channel.id, at.strftime("%H:%M"), zone_name, due)
+        except TooManyDigests as full:
+            message = N_("This server already has {count} digests. Turn one off with /digest off first.")
+            await self.refuse(interaction, reader, message, count=str(full.limit))
+            return
         self.scheduler.wake()
         _ = self.briefer.translation(reader)
         await self._private(interaction, await self._status_text(guild_id, _), _("Daily digest set"))
 
     @group.command(name=locale_str("off"), description=locale_str("Stop the daily digest"))
+    @app_commands.rename(channel=locale_str("channel"))
+    @app_commands.describe(channel=locale_str("Where to post"))
     @for_server_managers
-    async def digest_off(self, interaction: discord.Interaction) -> None:
-        """Turn the digest off."""
+    async def digest_off(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Turn a channel's digest off, or every digest of the server without a channel."""
         _ = await self._reader(interaction)
-        removed = await self.store.digest_off(interaction.guild_id or 0)
+        guild_id = interaction.guild_id or 0
+        channels = [channel.id] if channel else [row.channel_id for row in await self.store.digests(guild_id)]
+        removed = [await self.store.digest_off(guild_id, channel_id) for channel_id in channels]
         self.scheduler.wake()
         await self._private(
             interaction,
-            _("The daily digest is off.") if removed else _("No daily digest is set. Use /digest set."),
+            _("The daily digest is off.") if any(removed) else _("No daily digest is set. Use /digest set."),
         )
 
     @group.command(name=locale_str("status"), description=locale_str("When the next digest is posted"))
@@ -152,8 +168,15 @@ class DigestCog(AdapterCog, name="Daily digest"):
     async def digest_preview(self, interaction: discord.Interaction) -> None:
         """Show privately exactly what the digest would post now."""
         guild_id = interaction.guild_id or 0
-        language = await self.languages.for_guild(guild_id, interaction.guild)
-        views, _ = compose(self.briefer, language, await self.store.seen_versions(guild_id))
+        rows = await self.store.digests(guild_id)
+        if rows:  # the first digest's view of what is new; each digest keeps its own record
+            row = rows[0]
+            language = await self.languages.for_digest(row, interaction.guild)
+            seen = await self.store.seen_versions(guild_id, row.channel_id)
+            views, _ = compose(self.briefer, language, seen, row.topics)
+        else:
+            language = await self.languages.for_guild(guild_id, interaction.guild)
+            views, _ = compose(self.briefer, language, {})
         if not views:
             reader = await self.languages.for_interaction(interaction)
             await self.refuse(interaction, reader, N_("Nothing new since the last digest."))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import discord
 
-from bot.core.language import Language, choose_language
-from bot.store import Store
+from bot.core.language import Language, choose_language, negotiate
+from bot.store import DigestRow, Store
 
 
 class LanguageChooser:
@@ -26,3 +26,10 @@ class LanguageChooser:
         setting = await self.store.guild_language(guild_id) if guild_id else None
         locale = guild.preferred_locale.value if guild is not None else None
         return choose_language(None, setting, None, locale, self.default)
+
+    async def for_digest(self, row: DigestRow, guild: discord.Guild | None) -> Language:
+        """A digest: its own language, the channel's, the server's, the server's locale, the default."""
+        channel = await self.store.channel_language(row.channel_id)
+        setting = await self.store.guild_language(row.guild_id)
+        locale = guild.preferred_locale.value if guild is not None else None
+        return negotiate([row.language, channel, setting, locale], self.default)

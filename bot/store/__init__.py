@@ -1,16 +1,33 @@
-"""Per-server settings, the digest schedule and its ledger: the store interface and its backends."""
+"""Settings, the digest schedules and their ledger: the store interface and its backends."""
 
-from bot.store.base import Claim, DigestRow, LedgerState, PauseReason, Store
-from bot.store.migrations import MIGRATIONS
+from bot.store.base import (
+    CHANNEL_KINDS,
+    MAX_DIGESTS,
+    ChannelKind,
+    Claim,
+    DigestRow,
+    LedgerState,
+    PauseReason,
+    SchemaTooNew,
+    Store,
+    TooManyDigests,
+)
+from bot.store.migrations import MIGRATIONS, Migration
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = [
+    "CHANNEL_KINDS",
+    "MAX_DIGESTS",
     "MIGRATIONS",
+    "ChannelKind",
     "Claim",
     "DigestRow",
     "LedgerState",
+    "Migration",
     "PauseReason",
     "SQLiteStore",
+    "SchemaTooNew",
     "Store",
+    "TooManyDigests",
     "sqlite_path",
 ]

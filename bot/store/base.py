@@ -4,16 +4,40 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
 from bot.core.language import Language
 
 LedgerState = Literal["sending", "sent", "empty"]  # a day's digest: claimed, posted, or nothing to post
 PauseReason = Literal["forbidden", "missing"]  # the channel answered 403, or 404
+ChannelKind = Literal["text", "forum", "announcement"]  # how a digest is posted in its channel
+CHANNEL_KINDS: tuple[ChannelKind, ...] = ("text", "forum", "announcement")
+MAX_DIGESTS = 10  # digests per server: one per channel, up to this many
+
+
+class TooManyDigests(Exception):
+    """A server already has MAX_DIGESTS digests and asked for one more in another channel."""
+
+    def __init__(self, guild_id: int, limit: int = MAX_DIGESTS) -> None:
+        super().__init__(f"server {guild_id} already has {limit} digests")
+        self.guild_id = guild_id
+        self.limit = limit
+
+
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer version of the bot; this one refuses to touch it."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"the database schema is at version {found}, but this version of the bot knows only up to "
+            f"{known}: run the newer bot (or restore a backup); nothing was changed"
+        )
+        self.found = found
+        self.known = known
 
 
 class Store(Protocol):
-    """What the bot keeps between runs; a second backend implements the same methods."""
+    """What the bot keeps between runs; every backend implements the same methods."""
 
     async def guild_language(self, guild_id: int) -> Language | None:
         """The language a server chose, if it chose one."""
@@ -21,6 +45,22 @@ class Store(Protocol):
 
     async def set_guild_language(self, guild_id: int, language: Language | None) -> None:
         """Choose a server's language, or clear the choice with None."""
+        ...
+
+    async def user_language(self, user_id: int) -> Language | None:
+        """The language a person saved for themselves, if any."""
+        ...
+
+    async def set_user_language(self, user_id: int, language: Language | None) -> None:
+        """Save a person's own language, or clear it with None."""
+        ...
+
+    async def channel_language(self, channel_id: int) -> Language | None:
+        """The language a channel was set to, if any."""
+        ...
+
+    async def set_channel_language(self, guild_id: int, channel_id: int, language: Language | None) -> None:
+        """Set a channel's language, or clear it with None."""
         ...
 
     async def get_meta(self, key: str) -> str | None:
@@ -32,17 +72,34 @@ class Store(Protocol):
         ...
 
     async def set_digest(
-        self, guild_id: int, channel_id: int, at: str, zone: str, next_due: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        at: str,
+        zone: str,
+        next_due: dt.datetime,
+        *,
+        language: Language | None = None,
+        topics: tuple[str, ...] = (),
+        role_id: int | None = None,
+        kind: ChannelKind = "text",
     ) -> None:
-        """Set (or move) a server's digest; setting it again resumes a paused one."""
+        """Set (or move) the digest of a channel; setting it again resumes a paused one.
+
+        Raises TooManyDigests when the channel has none yet and the server already has MAX_DIGESTS.
+        """
         ...
 
-    async def digest_off(self, guild_id: int) -> bool:
-        """Stop a server's digest."""
+    async def digest_off(self, guild_id: int, channel_id: int) -> bool:
+        """Stop the digest of a channel; False when it had none."""
         ...
 
-    async def digest(self, guild_id: int) -> DigestRow | None:
-        """A server's digest settings."""
+    async def digest(self, guild_id: int, channel_id: int) -> DigestRow | None:
+        """The digest of a channel."""
+        ...
+
+    async def digests(self, guild_id: int) -> list[DigestRow]:
+        """Every digest of a server, by channel."""
         ...
 
     async def due_digests(self, now: dt.datetime) -> list[DigestRow]:
@@ -54,37 +111,43 @@ class Store(Protocol):
         ...
 
     async def reschedule_digest(
-        self, guild_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
+        self, guild_id: int, channel_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
     ) -> None:
-        """Move a digest's next due time."""
+        """Move a digest's next due time (and note a day with nothing new)."""
         ...
 
-    async def pause_digest(self, guild_id: int, reason: PauseReason) -> None:
+    async def pause_digest(self, guild_id: int, channel_id: int, reason: PauseReason) -> None:
         """Pause a digest until it is set again."""
         ...
 
-    async def seen_versions(self, guild_id: int) -> dict[str, int]:
-        """The version of each card this server's digests have carried."""
+    async def seen_versions(self, guild_id: int, channel_id: int) -> dict[str, int]:
+        """The version of each card this digest has carried."""
         ...
 
-    async def claim_digest(self, guild_id: int, local_date: str, nonce: str, now: dt.datetime) -> Claim:
+    async def claim_digest(
+        self, guild_id: int, channel_id: int, local_date: str, nonce: str, now: dt.datetime
+    ) -> Claim:
         """Record, atomically, the intent to post a day's digest, or return the earlier claim."""
         ...
 
-    async def digest_part_sent(self, guild_id: int, local_date: str, parts_sent: int) -> None:
+    async def digest_part_sent(
+        self, guild_id: int, channel_id: int, local_date: str, parts_sent: int
+    ) -> None:
         """Record how many of a digest's messages reached Discord."""
         ...
 
     async def finish_digest(
         self,
         guild_id: int,
+        channel_id: int,
         local_date: str,
         state: LedgerState,
         included: dict[str, int],
         next_due: dt.datetime,
         posted_at: dt.datetime,
+        publish_problem: str | None = None,
     ) -> None:
-        """Close a day's digest atomically: ledger, what was carried, the next due time."""
+        """Close a day's digest atomically: ledger, what was carried, the next due time, a publish note."""
         ...
 
     async def close(self) -> None:
@@ -103,22 +166,29 @@ class Claim:
 
 @dataclass(frozen=True)
 class DigestRow:
-    """A server's digest settings and where its schedule stands."""
+    """One channel's digest: its settings and where its schedule stands."""
 
     guild_id: int
     channel_id: int
     at: str
     zone: str
     next_due: dt.datetime | None
-    paused: PauseReason | None
-    last_date: str | None
-    last_posted_at: dt.datetime | None
-    nothing_new_on: str | None
+    paused: PauseReason | None = None
+    last_date: str | None = None
+    last_posted_at: dt.datetime | None = None
+    nothing_new_on: str | None = None
+    language: Language | None = None
+    topics: tuple[str, ...] = ()
+    role_id: int | None = None
+    kind: ChannelKind = "text"
+    publish_problem: str | None = None  # why the last announcement post could not be published
 
-    @classmethod
-    def from_row(cls, row: tuple[Any, ...]) -> DigestRow:
-        """Build from a SELECT of the digest columns."""
-        values = list(row)
-        for i in (4, 7):
-            values[i] = dt.datetime.fromisoformat(values[i]) if values[i] else None
-        return cls(*values)
+
+def join_topics(topics: tuple[str, ...]) -> str:
+    """Topic ids as stored: comma-separated (ids are lowercase letters, digits and hyphens)."""
+    return ",".join(topics)
+
+
+def split_topics(stored: str | None) -> tuple[str, ...]:
+    """Topic ids from their stored form."""
+    return tuple(t for t in (stored or "").split(",") if t)

@@ -8,11 +8,22 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlparse
 
 from bot.core.language import LANGUAGES, Language
-from bot.store.base import Claim, DigestRow, LedgerState, PauseReason
+from bot.store.base import (
+    MAX_DIGESTS,
+    ChannelKind,
+    Claim,
+    DigestRow,
+    LedgerState,
+    PauseReason,
+    SchemaTooNew,
+    TooManyDigests,
+    join_topics,
+    split_topics,
+)
 from bot.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -28,14 +39,18 @@ def sqlite_path(database_url: str) -> Path | str:
     return Path(parsed.path[1:]) if parsed.path.startswith("/") else Path(parsed.path)
 
 
+def _language(value: object) -> Language | None:
+    return next((language for language in LANGUAGES if language == value), None)
+
+
 class SQLiteStore:
     """The embedded default: one SQLite file, one connection used from a worker thread under a lock."""
 
     def __init__(self, connection: sqlite3.Connection) -> None:
         self._db = connection
         self._lock = threading.Lock()
-        # Read on every command, written rarely and only through this object: answer reads from memory.
-        self._languages: dict[int, Language | None] = {}
+        # Read on every command, written only through this object (one process): answer from memory.
+        self._languages: dict[tuple[str, int], Language | None] = {}
 
     @classmethod
     async def open(cls, database_url: str) -> SQLiteStore:
@@ -51,21 +66,29 @@ class SQLiteStore:
             return db
 
         store = cls(await asyncio.to_thread(connect))
-        await store._run(store._migrate)
+        try:
+            await store._run(store._migrate)
+        except BaseException:
+            await store.close()
+            raise
         return store
 
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for statement in filter(str.strip, script.split(";")):
+    def _migrate(self, target: int = len(MIGRATIONS)) -> None:
+        # BEGIN IMMEDIATE takes the write lock before reading the version: two processes opening the same
+        # file at once run each step once, the second finding it done.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > len(MIGRATIONS):
+                raise SchemaTooNew(version, len(MIGRATIONS))
+            for number in range(version + 1, target + 1):
+                for statement in filter(str.strip, MIGRATIONS[number - 1].sqlite.split(";")):
                     self._db.execute(statement)
                 self._db.execute(f"PRAGMA user_version = {number}")
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
 
     async def _run(self, work: Callable[[], T]) -> T:
         def locked() -> T:
@@ -74,23 +97,38 @@ class SQLiteStore:
 
         return await asyncio.to_thread(locked)
 
+    def _transaction(self, work: Callable[[], T]) -> Callable[[], T]:
+        def run() -> T:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                result = work()
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+            return result
+
+        return run
+
     async def schema_version(self) -> int:
         """How many migrations this database has run."""
         return await self._run(lambda: self._db.execute("PRAGMA user_version").fetchone()[0])
 
+    # --- languages ---------------------------------------------------------------------------------
+
+    async def _cached_language(self, table: str, key: str, value: int) -> Language | None:
+        if (table, value) in self._languages:
+            return self._languages[(table, value)]
+        row = await self._run(
+            lambda: self._db.execute(f"SELECT language FROM {table} WHERE {key} = ?", (value,)).fetchone()
+        )
+        language = _language(row[0] if row else None)
+        self._languages[(table, value)] = language
+        return language
+
     async def guild_language(self, guild_id: int) -> Language | None:
         """The language a server chose, if it chose one."""
-        if guild_id in self._languages:
-            return self._languages[guild_id]
-        row = await self._run(
-            lambda: self._db.execute(
-                "SELECT language FROM guild_settings WHERE guild_id = ?", (guild_id,)
-            ).fetchone()
-        )
-        value = row[0] if row else None
-        language: Language | None = value if value in LANGUAGES else None
-        self._languages[guild_id] = language
-        return language
+        return await self._cached_language("guild_settings", "guild_id", guild_id)
 
     async def set_guild_language(self, guild_id: int, language: Language | None) -> None:
         """Choose a server's language, or clear the choice with None."""
@@ -102,7 +140,43 @@ class SQLiteStore:
                 (guild_id, language),
             )
         )
-        self._languages[guild_id] = language
+        self._languages[("guild_settings", guild_id)] = language
+
+    async def user_language(self, user_id: int) -> Language | None:
+        """The language a person saved for themselves, if any."""
+        return await self._cached_language("user_settings", "user_id", user_id)
+
+    async def set_user_language(self, user_id: int, language: Language | None) -> None:
+        """Save a person's own language, or clear it with None."""
+        if language is None:
+            sql, args = "DELETE FROM user_settings WHERE user_id = ?", (user_id,)
+        else:
+            sql = (
+                "INSERT INTO user_settings (user_id, language) VALUES (?, ?) "
+                "ON CONFLICT(user_id) DO UPDATE SET language = excluded.language"
+            )
+            args = (user_id, language)  # type: ignore[assignment]
+        await self._run(lambda: self._db.execute(sql, args))
+        self._languages[("user_settings", user_id)] = language
+
+    async def channel_language(self, channel_id: int) -> Language | None:
+        """The language a channel was set to, if any."""
+        return await self._cached_language("channel_settings", "channel_id", channel_id)
+
+    async def set_channel_language(self, guild_id: int, channel_id: int, language: Language | None) -> None:
+        """Set a channel's language, or clear it with None."""
+        if language is None:
+            sql, args = "DELETE FROM channel_settings WHERE channel_id = ?", (channel_id,)
+        else:
+            sql = (
+                "INSERT INTO channel_settings (channel_id, guild_id, language) VALUES (?, ?, ?) "
+                "ON CONFLICT(channel_id) DO UPDATE SET language = excluded.language"
+            )
+            args = (channel_id, guild_id, language)  # type: ignore[assignment]
+        await self._run(lambda: self._db.execute(sql, args))
+        self._languages[("channel_settings", channel_id)] = language
+
+    # --- bookkeeping -------------------------------------------------------------------------------
 
     async def get_meta(self, key: str) -> str | None:
         """A bookkeeping value, such as the hash of the last command sync."""
@@ -121,37 +195,79 @@ class SQLiteStore:
             )
         )
 
-    # --- daily digest ------------------------------------------------------------------------------
+    # --- daily digests -----------------------------------------------------------------------------
 
     async def set_digest(
-        self, guild_id: int, channel_id: int, at: str, zone: str, next_due: dt.datetime
+        self,
+        guild_id: int,
+        channel_id: int,
+        at: str,
+        zone: str,
+        next_due: dt.datetime,
+        *,
+        language: Language | None = None,
+        topics: tuple[str, ...] = (),
+        role_id: int | None = None,
+        kind: ChannelKind = "text",
     ) -> None:
-        """Set (or move) a server's digest; setting it again resumes a paused one."""
-        await self._run(
-            lambda: self._db.execute(
-                "INSERT INTO digest (guild_id, channel_id, at, zone, next_due, paused) "
-                "VALUES (?, ?, ?, ?, ?, NULL) "
-                "ON CONFLICT(guild_id) DO UPDATE SET channel_id = excluded.channel_id, at = excluded.at, "
-                "zone = excluded.zone, next_due = excluded.next_due, paused = NULL",
-                (guild_id, channel_id, at, zone, _iso(next_due)),
-            )
-        )
+        """Set (or move) the digest of a channel; setting it again resumes a paused one."""
 
-    async def digest_off(self, guild_id: int) -> bool:
-        """Stop a server's digest; what it was sent stays recorded."""
+        def upsert() -> None:
+            # Counted and written under one write lock, so two /digest set at once cannot make eleven.
+            others = self._db.execute(
+                "SELECT COUNT(*) FROM digest WHERE guild_id = ? AND channel_id != ?", (guild_id, channel_id)
+            ).fetchone()[0]
+            if others >= MAX_DIGESTS:
+                raise TooManyDigests(guild_id)
+            self._db.execute(
+                "INSERT INTO digest (guild_id, channel_id, kind, at, zone, language, topics, role_id, "
+                "next_due, paused, publish_problem) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL) "
+                "ON CONFLICT(guild_id, channel_id) DO UPDATE SET kind = excluded.kind, at = excluded.at, "
+                "zone = excluded.zone, language = excluded.language, topics = excluded.topics, "
+                "role_id = excluded.role_id, next_due = excluded.next_due, paused = NULL, "
+                "publish_problem = NULL",
+                (
+                    guild_id,
+                    channel_id,
+                    kind,
+                    at,
+                    zone,
+                    language,
+                    join_topics(topics),
+                    role_id,
+                    _iso(next_due),
+                ),
+            )
+
+        await self._run(self._transaction(upsert))
+
+    async def digest_off(self, guild_id: int, channel_id: int) -> bool:
+        """Stop the digest of a channel; what it was sent stays recorded."""
         cursor = await self._run(
-            lambda: self._db.execute("DELETE FROM digest WHERE guild_id = ?", (guild_id,))
+            lambda: self._db.execute(
+                "DELETE FROM digest WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+            )
         )
         return cursor.rowcount > 0
 
-    async def digest(self, guild_id: int) -> DigestRow | None:
-        """A server's digest settings."""
+    async def digest(self, guild_id: int, channel_id: int) -> DigestRow | None:
+        """The digest of a channel."""
         row = await self._run(
             lambda: self._db.execute(
-                f"SELECT {_DIGEST_COLUMNS} FROM digest WHERE guild_id = ?", (guild_id,)
+                f"SELECT {_DIGEST_COLUMNS} FROM digest WHERE guild_id = ? AND channel_id = ?",
+                (guild_id, channel_id),
             ).fetchone()
         )
-        return DigestRow.from_row(row) if row else None
+        return _digest_row(row) if row else None
+
+    async def digests(self, guild_id: int) -> list[DigestRow]:
+        """Every digest of a server, by channel."""
+        rows = await self._run(
+            lambda: self._db.execute(
+                f"SELECT {_DIGEST_COLUMNS} FROM digest WHERE guild_id = ? ORDER BY channel_id", (guild_id,)
+            ).fetchall()
+        )
+        return [_digest_row(row) for row in rows]
 
     async def due_digests(self, now: dt.datetime) -> list[DigestRow]:
         """Digests due by now; the partial index makes this cost what is due, not what is configured."""
@@ -162,7 +278,7 @@ class SQLiteStore:
                 (_iso(now),),
             ).fetchall()
         )
-        return [DigestRow.from_row(row) for row in rows]
+        return [_digest_row(row) for row in rows]
 
     async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
         """The earliest due time still to come."""
@@ -176,104 +292,114 @@ class SQLiteStore:
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def reschedule_digest(
-        self, guild_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
+        self, guild_id: int, channel_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
     ) -> None:
         """Move a digest's next due time (and note a day with nothing new)."""
         await self._run(
             lambda: self._db.execute(
                 "UPDATE digest SET next_due = ?, nothing_new_on = COALESCE(?, nothing_new_on) "
-                "WHERE guild_id = ?",
-                (_iso(next_due), nothing_new_on, guild_id),
+                "WHERE guild_id = ? AND channel_id = ?",
+                (_iso(next_due), nothing_new_on, guild_id, channel_id),
             )
         )
 
-    async def pause_digest(self, guild_id: int, reason: PauseReason) -> None:
+    async def pause_digest(self, guild_id: int, channel_id: int, reason: PauseReason) -> None:
         """Pause a digest until the next `/digest set`, keeping why."""
         await self._run(
-            lambda: self._db.execute("UPDATE digest SET paused = ? WHERE guild_id = ?", (reason, guild_id))
+            lambda: self._db.execute(
+                "UPDATE digest SET paused = ? WHERE guild_id = ? AND channel_id = ?",
+                (reason, guild_id, channel_id),
+            )
         )
 
-    async def seen_versions(self, guild_id: int) -> dict[str, int]:
-        """The version of each card this server's digests have already carried."""
+    async def seen_versions(self, guild_id: int, channel_id: int) -> dict[str, int]:
+        """The version of each card this digest has already carried."""
         rows = await self._run(
             lambda: self._db.execute(
-                "SELECT card_id, version FROM digest_seen WHERE guild_id = ?", (guild_id,)
+                "SELECT card_id, version FROM digest_seen WHERE guild_id = ? AND channel_id = ?",
+                (guild_id, channel_id),
             ).fetchall()
         )
         return dict(rows)
 
-    async def claim_digest(self, guild_id: int, local_date: str, nonce: str, now: dt.datetime) -> Claim:
-        """Record the intent to post a server's digest for a local date, or return the earlier claim."""
+    async def claim_digest(
+        self, guild_id: int, channel_id: int, local_date: str, nonce: str, now: dt.datetime
+    ) -> Claim:
+        """Record the intent to post a digest for a local date, or return the earlier claim."""
 
         def claim() -> Claim:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                row = self._db.execute(
-                    "SELECT nonce, state, parts_sent FROM digest_ledger "
-                    "WHERE guild_id = ? AND local_date = ?",
-                    (guild_id, local_date),
-                ).fetchone()
-                if row is None:
-                    self._db.execute(
-                        "INSERT INTO digest_ledger (guild_id, local_date, nonce, state, claimed_at) "
-                        "VALUES (?, ?, ?, 'sending', ?)",
-                        (guild_id, local_date, nonce, _iso(now)),
-                    )
-                    row = (nonce, "sending", 0)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._db.execute(
+                "INSERT INTO digest_ledger (guild_id, channel_id, local_date, nonce, state, claimed_at) "
+                "VALUES (?, ?, ?, ?, 'sending', ?) ON CONFLICT DO NOTHING",
+                (guild_id, channel_id, local_date, nonce, _iso(now)),
+            )
+            row = self._db.execute(
+                "SELECT nonce, state, parts_sent FROM digest_ledger "
+                "WHERE guild_id = ? AND channel_id = ? AND local_date = ?",
+                (guild_id, channel_id, local_date),
+            ).fetchone()
             return Claim(*row)
 
-        return await self._run(claim)
+        return await self._run(self._transaction(claim))
 
-    async def digest_part_sent(self, guild_id: int, local_date: str, parts_sent: int) -> None:
+    async def digest_part_sent(
+        self, guild_id: int, channel_id: int, local_date: str, parts_sent: int
+    ) -> None:
         """Record that the first `parts_sent` messages of a digest reached Discord."""
         await self._run(
             lambda: self._db.execute(
-                "UPDATE digest_ledger SET parts_sent = ? WHERE guild_id = ? AND local_date = ?",
-                (parts_sent, guild_id, local_date),
+                "UPDATE digest_ledger SET parts_sent = ? "
+                "WHERE guild_id = ? AND channel_id = ? AND local_date = ?",
+                (parts_sent, guild_id, channel_id, local_date),
             )
         )
 
     async def finish_digest(
         self,
         guild_id: int,
+        channel_id: int,
         local_date: str,
         state: LedgerState,
         included: dict[str, int],
         next_due: dt.datetime,
         posted_at: dt.datetime,
+        publish_problem: str | None = None,
     ) -> None:
         """Close a day's digest in one transaction: ledger, what was carried, and the next due time."""
 
         def finish() -> None:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.execute(
-                    "UPDATE digest_ledger SET state = ? WHERE guild_id = ? AND local_date = ?",
-                    (state, guild_id, local_date),
-                )
-                self._db.executemany(
-                    "INSERT INTO digest_seen (guild_id, card_id, version) VALUES (?, ?, ?) "
-                    "ON CONFLICT(guild_id, card_id) DO UPDATE SET version = excluded.version",
-                    [(guild_id, card_id, version) for card_id, version in included.items()],
-                )
-                posted = _iso(posted_at) if state == "sent" else None
-                self._db.execute(
-                    "UPDATE digest SET next_due = ?, last_date = ?, "
-                    "last_posted_at = COALESCE(?, last_posted_at), "
-                    "nothing_new_on = CASE WHEN ? = 'empty' THEN ? ELSE nothing_new_on END "
-                    "WHERE guild_id = ?",
-                    (_iso(next_due), local_date, posted, state, local_date, guild_id),
-                )
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            self._db.execute(
+                "UPDATE digest_ledger SET state = ? WHERE guild_id = ? AND channel_id = ? AND local_date = ?",
+                (state, guild_id, channel_id, local_date),
+            )
+            self._db.executemany(
+                "INSERT INTO digest_seen (guild_id, channel_id, card_id, version) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(guild_id, channel_id, card_id) DO UPDATE SET version = excluded.version",
+                [(guild_id, channel_id, card_id, version) for card_id, version in included.items()],
+            )
+            sent = state == "sent"
+            self._db.execute(
+                "UPDATE digest SET next_due = ?, last_date = ?, "
+                "last_posted_at = CASE WHEN ? THEN ? ELSE last_posted_at END, "
+                "nothing_new_on = CASE WHEN ? = 'empty' THEN ? ELSE nothing_new_on END, "
+                "publish_problem = CASE WHEN ? THEN ? ELSE publish_problem END, "
+                "lease_owner = NULL, lease_until = NULL "
+                "WHERE guild_id = ? AND channel_id = ?",
+                (
+                    _iso(next_due),
+                    local_date,
+                    sent,
+                    _iso(posted_at),
+                    state,
+                    local_date,
+                    sent,
+                    publish_problem,
+                    guild_id,
+                    channel_id,
+                ),
+            )
 
-        await self._run(finish)
+        await self._run(self._transaction(finish))
 
     async def close(self) -> None:
         """Close the connection."""
@@ -281,8 +407,32 @@ class SQLiteStore:
 
 
 _DIGEST_COLUMNS = (
-    "guild_id, channel_id, at, zone, next_due, paused, last_date, last_posted_at, nothing_new_on"
+    "guild_id, channel_id, at, zone, next_due, paused, last_date, last_posted_at, nothing_new_on, "
+    "language, topics, role_id, kind, publish_problem"
 )
+
+
+def _digest_row(row: tuple[Any, ...]) -> DigestRow:
+    """A DigestRow from a SELECT of _DIGEST_COLUMNS."""
+    guild, channel, at, zone, due, paused, last_date, posted, nothing, language, topics, role, kind, note = (
+        row
+    )
+    return DigestRow(
+        guild_id=guild,
+        channel_id=channel,
+        at=at,
+        zone=zone,
+        next_due=dt.datetime.fromisoformat(due) if due else None,
+        paused=paused,
+        last_date=last_date,
+        last_posted_at=dt.datetime.fromisoformat(posted) if posted else None,
+        nothing_new_on=nothing,
+        language=_language(language),
+        topics=split_topics(topics),
+        role_id=role,
+        kind=kind,
+        publish_problem=note,
+    )
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -135,11 +135,11 @@ async def test_forbidden_channel_pauses_with_a_reason_and_set_resumes(tmp_path: 
         await ask(
             server,
             "digest",
-            {"channel": OTHER_CHANNEL_ID, "time": minute, "timezone": "UTC"},
+            {"channel": CHANNEL_ID, "time": minute, "timezone": "UTC"},
             subcommand="set",
             **ADMIN,
         )
-        await server.wait_for(lambda: digest_posts(server, OTHER_CHANNEL_ID), 10)
+        await server.wait_for(lambda: len(digest_posts(server)) == 2, 10)
         for _ in range(50):  # the post is recorded a moment after Discord has it
             status = await ask(server, "digest", subcommand="status", **ADMIN)
             if "Last post" in str(status):
@@ -147,8 +147,25 @@ async def test_forbidden_channel_pauses_with_a_reason_and_set_resumes(tmp_path: 
             await asyncio.sleep(0.1)
         assert "Paused" not in str(status)
         assert "Last post" in str(status)
+        # A second channel gets a digest of its own; status lists both.
+        await ask(
+            server,
+            "digest",
+            {"channel": OTHER_CHANNEL_ID, "time": "23:59", "timezone": "UTC"},
+            subcommand="set",
+            **ADMIN,
+        )
+        status = await ask(server, "digest", subcommand="status", **ADMIN)
+        assert f"<#{CHANNEL_ID}>" in str(status)
+        assert f"<#{OTHER_CHANNEL_ID}>" in str(status)
+        off = await ask(server, "digest", {"channel": OTHER_CHANNEL_ID}, subcommand="off", **ADMIN)
+        assert "The daily digest is off." in str(off)
+        status = await ask(server, "digest", subcommand="status", **ADMIN)
+        assert f"<#{OTHER_CHANNEL_ID}>" not in str(status)
         off = await ask(server, "digest", subcommand="off", **ADMIN)
         assert "The daily digest is off." in str(off)
+        status = await ask(server, "digest", subcommand="status", **ADMIN)
+        assert "No daily digest is set." in str(status)
 
 
 async def test_posted_in_simplified_chinese_for_a_server_that_chose_it(tmp_path: Path) -> None:

@@ -1,0 +1,166 @@
+"""The store contract: every backend keeps the same settings, digests, ledger and limits."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import pytest
+
+from bot.store import MAX_DIGESTS, Store, TooManyDigests
+
+NOW = dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC)
+
+
+async def test_person_and_channel_languages_are_kept_and_cleared(store: Store) -> None:
+    assert await store.user_language(5) is None
+    assert await store.channel_language(50) is None
+    await store.set_user_language(5, "zh-Hant")
+    await store.set_channel_language(1, 50, "zh-Hans")
+    await store.set_guild_language(1, "en")
+    assert await store.user_language(5) == "zh-Hant"
+    assert await store.channel_language(50) == "zh-Hans"
+    assert await store.guild_language(1) == "en"
+    assert await store.user_language(6) is None  # another person's is not theirs
+    await store.set_user_language(5, "en")
+    assert await store.user_language(5) == "en"
+    await store.set_user_language(5, None)
+    await store.set_channel_language(1, 50, None)
+    assert await store.user_language(5) is None
+    assert await store.channel_language(50) is None
+
+
+async def test_several_digests_per_server_each_with_its_own_settings(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "Europe/London", NOW)
+    await store.set_digest(
+        1,
+        11,
+        "18:30",
+        "Asia/Shanghai",
+        NOW + dt.timedelta(hours=1),
+        language="zh-Hans",
+        topics=("ai", "crypto"),
+        role_id=77,
+        kind="forum",
+    )
+    await store.set_digest(2, 20, "07:00", "UTC", NOW)
+    rows = await store.digests(1)
+    assert [r.channel_id for r in rows] == [10, 11]
+    plain, special = rows
+    assert (plain.language, plain.topics, plain.role_id, plain.kind) == (None, (), None, "text")
+    assert (special.at, special.zone, special.next_due) == (
+        "18:30",
+        "Asia/Shanghai",
+        NOW + dt.timedelta(hours=1),
+    )
+    assert (special.language, special.topics, special.role_id, special.kind) == (
+        "zh-Hans",
+        ("ai", "crypto"),
+        77,
+        "forum",
+    )
+    assert await store.digest(1, 11) == special
+    assert await store.digest(1, 20) is None  # a channel of another server is not this server's
+    assert await store.digest_off(1, 10) is True
+    assert await store.digest_off(1, 10) is False
+    assert [r.channel_id for r in await store.digests(1)] == [11]
+    assert [r.channel_id for r in await store.digests(2)] == [20]
+
+
+async def test_setting_again_moves_and_resumes_a_paused_digest(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "UTC", NOW, topics=("ai",))
+    await store.pause_digest(1, 10, "forbidden")
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert row.paused == "forbidden"
+    assert await store.due_digests(NOW) == []
+    await store.set_digest(1, 10, "10:00", "UTC", NOW + dt.timedelta(hours=1), kind="announcement")
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert (row.paused, row.at, row.topics, row.kind) == (None, "10:00", (), "announcement")
+    assert len(await store.digests(1)) == 1
+
+
+async def test_a_server_has_at_most_ten_digests(store: Store) -> None:
+    for channel in range(MAX_DIGESTS):
+        await store.set_digest(1, 100 + channel, "09:00", "UTC", NOW)
+    with pytest.raises(TooManyDigests) as refused:
+        await store.set_digest(1, 999, "09:00", "UTC", NOW)
+    assert refused.value.limit == MAX_DIGESTS
+    assert "already has 10 digests" in str(refused.value)
+    await store.set_digest(1, 100, "10:00", "UTC", NOW)  # changing one of the ten is still allowed
+    await store.set_digest(2, 999, "09:00", "UTC", NOW)  # another server has its own ten
+    assert len(await store.digests(1)) == MAX_DIGESTS
+
+
+async def test_ten_at_most_even_when_set_at_the_same_time(store: Store) -> None:
+    async def attempt(channel: int) -> bool:
+        try:
+            await store.set_digest(1, channel, "09:00", "UTC", NOW)
+        except TooManyDigests:
+            return False
+        return True
+
+    results = await asyncio.gather(*(attempt(100 + c) for c in range(25)))
+    assert sum(results) == MAX_DIGESTS
+    assert len(await store.digests(1)) == MAX_DIGESTS
+
+
+async def test_due_and_next_digests_by_channel(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "UTC", NOW)
+    await store.set_digest(1, 11, "10:00", "UTC", NOW + dt.timedelta(hours=1))
+    await store.set_digest(2, 20, "09:00", "UTC", NOW - dt.timedelta(minutes=5))
+    due = await store.due_digests(NOW)
+    assert [(r.guild_id, r.channel_id) for r in due] == [(2, 20), (1, 10)]  # oldest due first
+    assert await store.next_digest_after(NOW) == NOW + dt.timedelta(hours=1)
+    await store.reschedule_digest(1, 10, NOW + dt.timedelta(minutes=30), nothing_new_on="2026-03-06")
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert (row.next_due, row.nothing_new_on) == (NOW + dt.timedelta(minutes=30), "2026-03-06")
+    assert await store.next_digest_after(NOW) == NOW + dt.timedelta(minutes=30)
+
+
+async def test_ledger_and_seen_versions_are_per_digest(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "UTC", NOW)
+    await store.set_digest(1, 11, "09:00", "UTC", NOW)
+    first = await store.claim_digest(1, 10, "2026-03-06", "nonce-a", NOW)
+    again = await store.claim_digest(1, 10, "2026-03-06", "nonce-b", NOW)
+    other = await store.claim_digest(1, 11, "2026-03-06", "nonce-c", NOW)
+    assert (first.nonce, first.state, first.parts_sent) == ("nonce-a", "sending", 0)
+    assert again == first  # the earlier claim wins, with its nonce
+    assert other.nonce == "nonce-c"
+    await store.digest_part_sent(1, 10, "2026-03-06", 2)
+    assert (await store.claim_digest(1, 10, "2026-03-06", "x", NOW)).parts_sent == 2
+    tomorrow = NOW + dt.timedelta(days=1)
+    await store.finish_digest(1, 10, "2026-03-06", "sent", {"card-a": 2}, tomorrow, NOW, "could not publish")
+    assert await store.seen_versions(1, 10) == {"card-a": 2}
+    assert await store.seen_versions(1, 11) == {}
+    claim = await store.claim_digest(1, 10, "2026-03-06", "x", NOW)
+    assert claim.state == "sent"
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert (row.last_date, row.last_posted_at, row.next_due) == ("2026-03-06", NOW, tomorrow)
+    assert row.publish_problem == "could not publish"
+    await store.finish_digest(1, 11, "2026-03-06", "empty", {}, tomorrow, NOW)
+    row = await store.digest(1, 11)
+    assert row is not None
+    assert (row.last_posted_at, row.nothing_new_on, row.publish_problem) == (None, "2026-03-06", None)
+    await store.set_digest(1, 10, "09:00", "UTC", tomorrow)  # setting it again clears the old note
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert row.publish_problem is None
+
+
+async def test_concurrent_claims_of_one_day_agree_on_one_nonce(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "UTC", NOW)
+    claims = await asyncio.gather(
+        *(store.claim_digest(1, 10, "2026-03-06", f"nonce-{i}", NOW) for i in range(20))
+    )
+    assert len({c.nonce for c in claims}) == 1
+
+
+async def test_meta_round_trip(store: Store) -> None:
+    assert await store.get_meta("k") is None
+    await store.set_meta("k", "v1")
+    await store.set_meta("k", "v2")
+    assert await store.get_meta("k") == "v2"
