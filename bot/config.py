@@ -3,14 +3,34 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import BeforeValidator, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.language import Language
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+
+
+def parse_shard_ids(value: object) -> object:
+    """`0,1`, `0-3` or `0-1,4` as a tuple of shard ids; anything else is left for pydantic to refuse."""
+    if isinstance(value, int):  # the settings loader reads a lone `0` as JSON
+        return (value,)
+    if not isinstance(value, str):
+        return value
+    ids: list[int] = []
+    for part in filter(None, (p.strip() for p in value.split(","))):
+        low, dash, high = part.partition("-")
+        if not low.isdigit() or (dash and not high.isdigit()):
+            raise ValueError(f"{part!r} is not a shard id or a range such as 0-3")
+        ids.extend(range(int(low), int(high) + 1) if dash else [int(low)])
+    if not ids:
+        raise ValueError("no shard ids")
+    return tuple(sorted(set(ids)))
+
+
+ShardIds = Annotated[tuple[int, ...] | None, BeforeValidator(parse_shard_ids)]
 
 
 class Settings(BaseSettings):
@@ -40,10 +60,26 @@ class Settings(BaseSettings):
     studio_host: str = Field(default="127.0.0.1", min_length=1, validation_alias="STUDIO_HOST")
     studio_port: int = Field(default=8765, ge=0, le=65535, validation_alias="STUDIO_PORT")
 
+    shard_count: int | None = Field(default=None, ge=1, validation_alias="SHARD_COUNT")
+    shard_ids: ShardIds = Field(default=None, validation_alias="SHARD_IDS")
+    metrics_port: int | None = Field(default=None, ge=1, le=65535, validation_alias="METRICS_PORT")
+    digest_lease: float = Field(default=30.0, ge=2, validation_alias="DIGEST_LEASE")
+    digest_rate: float = Field(default=45.0, gt=0, le=50, validation_alias="DIGEST_RATE")
+
     @property
     def content_cache_dir(self) -> Path | None:
         """Where the compiled content cache lives, or None when CONTENT_CACHE is `off`."""
         return None if self.content_cache.strip().lower() == "off" else Path(self.content_cache)
+
+    @model_validator(mode="after")
+    def _shards_fit(self) -> Settings:
+        """SHARD_IDS needs SHARD_COUNT, and each id must be below it."""
+        if self.shard_ids is not None:
+            if self.shard_count is None:
+                raise ValueError("SHARD_IDS needs SHARD_COUNT")
+            if any(i >= self.shard_count for i in self.shard_ids):
+                raise ValueError(f"SHARD_IDS must be below SHARD_COUNT ({self.shard_count})")
+        return self
 
 
 class SettingsError(Exception):

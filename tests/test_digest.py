@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,9 +13,9 @@ import pytest
 from bot.core.answers import Briefer
 from bot.core.content import Content, load
 from bot.core.layout import View
-from bot.digest import UTC, DigestScheduler, Gone, Transient
+from bot.digest import UTC, DigestScheduler, Gone, Outcome, Transient
 from bot.discord.language_chain import LanguageChooser
-from bot.store import DigestRow, SQLiteStore
+from bot.store import DigestRow, Store
 
 
 class Channel:
@@ -26,11 +27,13 @@ class Channel:
         self.crash_after_post = False
         self.languages: dict[int, str] = {}
         self.publish_problem: str | None = None
+        self.attempts = 0
 
     async def language(self, row: DigestRow) -> str:
         return row.language or self.languages.get(row.guild_id, "en")
 
     async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
+        self.attempts += 1
         if self.fail_with:
             raise self.fail_with.pop(0)
         if all(n != nonce for _, _, n in self.posts):
@@ -48,21 +51,12 @@ class Clock:
         return self.now
 
 
-@pytest.fixture
-async def store(tmp_path: Path):
-    opened = await SQLiteStore.open(f"sqlite:///{tmp_path}/db.sqlite3")
-    yield opened
-    await opened.close()
-
-
 async def run_due(scheduler: DigestScheduler) -> None:
     await scheduler.enqueue_due()
     await scheduler.drain()
 
 
-async def test_first_digest_has_every_card_then_only_what_changed(
-    store: SQLiteStore, briefer: Briefer
-) -> None:
+async def test_first_digest_has_every_card_then_only_what_changed(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 0, 59, tzinfo=UTC))
     channel = Channel()
     channel.languages[1] = "zh-Hant"
@@ -89,7 +83,7 @@ async def test_first_digest_has_every_card_then_only_what_changed(
     assert row.nothing_new_on == "2026-03-07"
 
 
-async def test_the_same_day_is_never_posted_twice(store: SQLiteStore, briefer: Briefer) -> None:
+async def test_the_same_day_is_never_posted_twice(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     await store.set_digest(1, 10, "09:00", "Europe/London", clock.now)
@@ -101,7 +95,7 @@ async def test_the_same_day_is_never_posted_twice(store: SQLiteStore, briefer: B
     assert len(channel.posts) == 1
 
 
-async def test_a_crash_after_discord_accepted_gives_one_post(store: SQLiteStore, briefer: Briefer) -> None:
+async def test_a_crash_after_discord_accepted_gives_one_post(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     channel.crash_after_post = True
@@ -118,7 +112,7 @@ async def test_a_crash_after_discord_accepted_gives_one_post(store: SQLiteStore,
     assert row.last_date == "2026-03-06"
 
 
-async def test_forbidden_channel_pauses_until_set_again(store: SQLiteStore, briefer: Briefer) -> None:
+async def test_forbidden_channel_pauses_until_set_again(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     channel.fail_with = [Gone("forbidden")]
@@ -134,7 +128,7 @@ async def test_forbidden_channel_pauses_until_set_again(store: SQLiteStore, brie
     assert [(c, n) for c, _, n in channel.posts] == [(10, channel.posts[0][2])]
 
 
-async def test_transient_failure_is_retried_the_same_day(store: SQLiteStore, briefer: Briefer) -> None:
+async def test_transient_failure_is_retried_the_same_day(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     channel.fail_with = [Transient("502"), Transient("timeout")]
@@ -154,9 +148,7 @@ async def test_transient_failure_is_retried_the_same_day(store: SQLiteStore, bri
     assert len(channel.posts) == 1
 
 
-async def test_after_downtime_today_is_posted_and_yesterday_is_not(
-    store: SQLiteStore, briefer: Briefer
-) -> None:
+async def test_after_downtime_today_is_posted_and_yesterday_is_not(store: Store, briefer: Briefer) -> None:
     channel = Channel()
     yesterday = dt.datetime(2026, 3, 5, 9, 0, tzinfo=UTC)
     await store.set_digest(1, 10, "09:00", "Europe/London", yesterday)
@@ -169,7 +161,7 @@ async def test_after_downtime_today_is_posted_and_yesterday_is_not(
     assert row.next_due == dt.datetime(2026, 3, 6, 18, 0, tzinfo=UTC)  # server 2: today's is still to come
 
 
-async def test_work_per_wake_up_is_the_due_servers_only(store: SQLiteStore) -> None:
+async def test_work_per_wake_up_is_the_due_servers_only(store: Store) -> None:
     now = dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC)
     for guild in range(1000):
         due = now if guild < 10 else now + dt.timedelta(hours=1 + guild % 20)
@@ -178,9 +170,7 @@ async def test_work_per_wake_up_is_the_due_servers_only(store: SQLiteStore) -> N
     assert await store.next_digest_after(now) == now + dt.timedelta(hours=1)
 
 
-async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(
-    store: SQLiteStore, briefer: Briefer
-) -> None:
+async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     channel.fail_with = [ValueError("400 Bad Request")]
@@ -194,7 +184,7 @@ async def test_an_unexpected_error_is_not_repeated_on_every_wake_up(
 
 
 async def test_a_server_changing_its_zone_gets_one_post_per_local_date(
-    store: SQLiteStore, briefer: Briefer
+    store: Store, briefer: Briefer
 ) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 1, 0, tzinfo=UTC))  # 09:00 in Shanghai
     channel = Channel()
@@ -232,7 +222,7 @@ def briefer_with_topics(content: Path, topics: dict[str, list[str]]) -> Briefer:
 
 
 async def test_two_digests_in_one_server_each_once_in_its_language_with_its_topics(
-    store: SQLiteStore, content: Path
+    store: Store, content: Path
 ) -> None:
     briefer = briefer_with_topics(content, {"qwen-exodus-crypto-reading": ["crypto"]})
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
@@ -259,9 +249,7 @@ async def test_two_digests_in_one_server_each_once_in_its_language_with_its_topi
     assert len(await store.seen_versions(1, 10)) == 2
 
 
-async def test_a_digest_whose_topics_match_nothing_posts_nothing(
-    store: SQLiteStore, briefer: Briefer
-) -> None:
+async def test_a_digest_whose_topics_match_nothing_posts_nothing(store: Store, briefer: Briefer) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
     await store.set_digest(1, 10, "09:00", "UTC", clock.now, topics=("sports",))
@@ -273,7 +261,7 @@ async def test_a_digest_whose_topics_match_nothing_posts_nothing(
 
 
 async def test_a_post_that_could_not_be_published_is_noted_and_still_counts(
-    store: SQLiteStore, briefer: Briefer
+    store: Store, briefer: Briefer
 ) -> None:
     clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
     channel = Channel()
@@ -289,7 +277,7 @@ async def test_a_post_that_could_not_be_published_is_noted_and_still_counts(
     assert len(channel.posts) == 1
 
 
-async def test_a_digest_with_no_language_follows_channel_then_server(store: SQLiteStore) -> None:
+async def test_a_digest_with_no_language_follows_channel_then_server(store: Store) -> None:
     chooser = LanguageChooser(store, "en")
     row = DigestRow(1, 10, "09:00", "UTC", None)
     assert await chooser.for_digest(row, None) == "en"
@@ -299,3 +287,40 @@ async def test_a_digest_with_no_language_follows_channel_then_server(store: SQLi
     assert await chooser.for_digest(row, None) == "zh-Hans"
     assert await chooser.for_digest(DigestRow(1, 11, "09:00", "UTC", None), None) == "zh-Hant"
     assert await chooser.for_digest(DigestRow(1, 10, "09:00", "UTC", None, language="en"), None) == "en"
+
+
+async def test_two_processes_post_each_due_digest_once(
+    two_stores: tuple[Store, Store], briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    for guild in range(60):
+        await two_stores[0].set_digest(guild, 1000 + guild, "09:00", "UTC", clock.now)
+    schedulers = [DigestScheduler(s, briefer, channel, clock, per_second=1000, workers=4) for s in two_stores]
+
+    async def until_done(scheduler: DigestScheduler) -> None:
+        while await scheduler.enqueue_due():
+            await scheduler.drain()
+
+    await asyncio.gather(*(until_done(s) for s in schedulers))
+    assert sorted(c for c, _, _ in channel.posts) == [1000 + g for g in range(60)]
+    assert channel.attempts == 60  # not even tried twice: the nonce never had to save a post
+    assert sum(s.outcomes[Outcome.SENT] for s in schedulers) == 60
+
+
+async def test_a_dead_process_digests_are_posted_by_another_after_its_lease(
+    two_stores: tuple[Store, Store], briefer: Briefer
+) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    channel = Channel()
+    for guild in range(5):
+        await two_stores[0].set_digest(guild, 1000 + guild, "09:00", "UTC", clock.now)
+    dead = DigestScheduler(two_stores[0], briefer, channel, clock, lease=30)
+    assert await dead.enqueue_due() == 5  # leased, then the process is gone before posting
+    survivor = DigestScheduler(two_stores[1], briefer, channel, clock, lease=30)
+    assert await survivor.enqueue_due() == 0
+    assert await two_stores[1].next_digest_after(clock.now) == clock.now + dt.timedelta(seconds=30)
+    clock.now += dt.timedelta(seconds=30)
+    await run_due(survivor)
+    assert sorted(c for c, _, _ in channel.posts) == [1000 + g for g in range(5)]
+    assert survivor.late == 0  # 30 s after its time is not late

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 
 import pytest
 
@@ -164,3 +165,86 @@ async def test_meta_round_trip(store: Store) -> None:
     await store.set_meta("k", "v1")
     await store.set_meta("k", "v2")
     assert await store.get_meta("k") == "v2"
+
+
+async def test_leases_give_two_processes_disjoint_digests_and_expire(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    for guild in range(40):
+        await first.set_digest(guild, 1000 + guild, "09:00", "UTC", NOW - dt.timedelta(seconds=guild))
+    until = NOW + dt.timedelta(seconds=60)
+    taken = await asyncio.gather(
+        *(store.lease_due(NOW, f"process-{i}", until, 7) for i in range(6) for store in (first, second))
+    )
+    keys = [(r.guild_id, r.channel_id) for rows in taken for r in rows]
+    assert len(keys) == len(set(keys)) == 40  # every due digest once, none twice
+    assert await first.lease_due(NOW, "late", until, 100) == []  # all held
+    # The holder of some dies; after its lease runs out the digests are anyone's again.
+    assert await second.next_digest_after(NOW) == until
+    later = until + dt.timedelta(seconds=1)
+    await first.reschedule_digest(0, 1000, NOW + dt.timedelta(days=1))  # one was finished meanwhile
+    again = await second.lease_due(later, "survivor", later + dt.timedelta(seconds=60), 100)
+    assert len(again) == 39
+    assert (0, 1000) not in {(r.guild_id, r.channel_id) for r in again}
+
+
+async def test_a_paused_or_moved_digest_is_not_leased(store: Store) -> None:
+    await store.set_digest(1, 10, "09:00", "UTC", NOW)
+    await store.set_digest(1, 11, "09:00", "UTC", NOW)
+    await store.pause_digest(1, 11, "missing")
+    (row,) = await store.lease_due(NOW, "me", NOW + dt.timedelta(seconds=60), 10)
+    assert (row.guild_id, row.channel_id) == (1, 10)
+    await store.set_digest(1, 10, "09:00", "UTC", NOW)  # set again: a fresh schedule, no old lease
+    assert len(await store.lease_due(NOW, "other", NOW + dt.timedelta(seconds=60), 10)) == 1
+
+
+async def test_the_rate_budget_spaces_every_process_requests(two_stores: tuple[Store, Store]) -> None:
+    interval = 0.05  # 20 requests/s between both
+
+    async def book(store: Store) -> float:
+        wait = await store.rate_slot("test", interval)
+        return time.time() + wait  # the slot, on our clock, late by the moment since it was booked
+
+    slots = sorted(await asyncio.gather(*(book(s) for _ in range(20) for s in two_stores)))
+    # Whatever process booked them, no second holds more than its share: 20, plus one at the edge and two
+    # for the noise of reading our clock on a busy machine (two budgets of their own would put 40 there).
+    busiest = max(sum(1 for t in slots if start <= t < start + 1.0) for start in slots)
+    assert busiest <= 23, slots
+    assert slots[-1] - slots[0] >= interval * 39 * 0.9  # and the budget is not spread thinner than asked
+
+
+async def test_a_named_lock_is_held_by_one_process_at_a_time(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    events: list[str] = []
+
+    async def hold(store: Store, name: str) -> None:
+        async with store.lock("command-sync"):
+            events.append(f"{name} in")
+            await asyncio.sleep(0.2)
+            events.append(f"{name} out")
+
+    await asyncio.gather(hold(first, "a"), hold(second, "b"))
+    assert events in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+
+
+async def test_two_processes_setting_digests_at_once_still_stop_at_ten(
+    two_stores: tuple[Store, Store],
+) -> None:
+    async def attempt(store: Store, channel: int) -> bool:
+        try:
+            await store.set_digest(1, channel, "09:00", "UTC", NOW)
+        except TooManyDigests:
+            return False
+        return True
+
+    results = await asyncio.gather(*(attempt(two_stores[c % 2], 100 + c) for c in range(30)))
+    assert sum(results) == MAX_DIGESTS
+    assert len(await two_stores[0].digests(1)) == MAX_DIGESTS
+
+
+async def test_two_processes_claiming_one_day_agree(two_stores: tuple[Store, Store]) -> None:
+    first, second = two_stores
+    await first.set_digest(1, 10, "09:00", "UTC", NOW)
+    claims = await asyncio.gather(
+        *(s.claim_digest(1, 10, "2026-03-06", f"nonce-{i}", NOW) for i in range(10) for s in (first, second))
+    )
+    assert len({c.nonce for c in claims}) == 1

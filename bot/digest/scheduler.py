@@ -8,8 +8,11 @@ import datetime as dt
 import enum
 import hashlib
 import logging
-import time
-from collections.abc import Awaitable, Callable, Sequence
+import os
+import socket
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
 RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)  # seconds between tries after a transient failure
 UNEXPECTED_RETRY = dt.timedelta(minutes=30)
+LATE = dt.timedelta(minutes=1)  # a digest posted later than this after its time counts as late
 
 
 class Outcome(enum.Enum):
@@ -66,20 +70,25 @@ class Delivery(Protocol):
 
 
 class RateLimiter:
-    """A token bucket shared by every post, so a crowd of servers stays under the global limit."""
+    """A budget of requests per second that every process of a deployment draws from together.
 
-    def __init__(self, per_second: float) -> None:
+    The next free slot is kept in the store (one row, on the database's clock), so the sum of all
+    processes' posts stays under Discord's global limit however many run, deploys included.
+    """
+
+    def __init__(self, store: Store, per_second: float, name: str = "discord-global") -> None:
+        self.store = store
         self.interval = 1.0 / per_second
-        self._next = time.monotonic()
-        self._lock = asyncio.Lock()
+        self.name = name
+        self.waits = 0  # how many posts had to wait for a slot
+        self.waited = 0.0  # and for how long in all, in seconds
 
     async def acquire(self) -> None:
-        """Wait for the next free slot."""
-        async with self._lock:
-            now = time.monotonic()
-            wait = self._next - now
-            self._next = max(now, self._next) + self.interval
+        """Book the next free slot and wait for it."""
+        wait = await self.store.rate_slot(self.name, self.interval)
         if wait > 0:
+            self.waits += 1
+            self.waited += wait
             await asyncio.sleep(wait)
 
 
@@ -104,14 +113,21 @@ class DigestScheduler:
         clock: Clock = utc_now,
         per_second: float = 45.0,
         workers: int = 16,
-        sleep: Callable[[float], Awaitable[None]] | None = None,
+        lease: float = 30.0,
+        owner: str | None = None,
     ) -> None:
         self.store = store
         self.briefer = briefer
         self.delivery = delivery
         self.clock = clock
-        self.limiter = RateLimiter(per_second)
+        self.limiter = RateLimiter(store, per_second)
         self.workers = workers
+        # A digest taken from the schedule is this process's for `lease` seconds: long enough to post
+        # what it queued, short enough that another process posts it soon if this one dies.
+        self.lease = dt.timedelta(seconds=lease)
+        self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.outcomes: Counter[Outcome] = Counter()
+        self.late = 0  # digests posted more than LATE after their due time
         self._queue: asyncio.Queue[DigestRow] = asyncio.Queue()
         self._inflight: set[tuple[int, int]] = set()
         self._wake = asyncio.Event()
@@ -138,9 +154,13 @@ class DigestScheduler:
                 task.cancel()
 
     async def enqueue_due(self) -> int:
-        """Queue every digest due now that is not already being posted."""
+        """Lease and queue the due digests no other process holds, as many as the workers soon take."""
+        room = self.workers * 2 - self._queue.qsize()
+        if room <= 0:
+            return 0
+        now = self.clock()
         count = 0
-        for row in await self.store.due_digests(self.clock()):
+        for row in await self.store.lease_due(now, self.owner, now + self.lease, room):
             if (row.guild_id, row.channel_id) not in self._inflight:
                 self._inflight.add((row.guild_id, row.channel_id))
                 self._queue.put_nowait(row)
@@ -158,7 +178,7 @@ class DigestScheduler:
         while True:
             row = await self._queue.get()
             try:
-                await self.deliver(row)
+                self.outcomes[await self.deliver(row)] += 1
             except Exception:  # one server's failure must never stop the others
                 log.exception("digest for server %s, channel %s failed", row.guild_id, row.channel_id)
                 # Not due again at once: an unexpected error would otherwise repeat on every wake-up.
@@ -223,6 +243,8 @@ class DigestScheduler:
             )
             return Outcome.RETRY
         self._retries.pop((guild, channel, key), None)
+        if self.clock() - row.next_due > LATE:
+            self.late += 1
         await self.store.finish_digest(
             guild, channel, key, "sent", included, following, self.clock(), problem
         )

@@ -18,7 +18,7 @@ from bot.discord.language import LanguageCog
 from bot.discord.language_chain import LanguageChooser
 from bot.discord.translator import CatalogTranslator
 from bot.discord.upkeep import UpkeepCog
-from bot.store import SQLiteStore, sqlite_path
+from bot.store import is_postgres, open_store, sqlite_path
 from bot.updates import Reloader, RemotePack
 
 
@@ -28,13 +28,20 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if not isinstance(loaded, Content):
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
-    store = await SQLiteStore.open(settings.database_url)
+    store = await open_store(settings.database_url)
     briefer = Briefer.serving(loaded)
     languages = LanguageChooser(store, settings.default_language)
-    scheduler = DigestScheduler(store, briefer, DiscordDelivery(bot, languages))
+    scheduler = DigestScheduler(
+        store,
+        briefer,
+        DiscordDelivery(bot, languages),
+        per_second=settings.digest_rate,
+        lease=settings.digest_lease,
+    )
     remote = None
     if settings.briefs_url:
-        where = sqlite_path(settings.database_url)
+        # Beside the SQLite file; with PostgreSQL each process keeps its own copy under data/.
+        where = None if is_postgres(settings.database_url) else sqlite_path(settings.database_url)
         folder = (where.parent if isinstance(where, Path) else Path("data")) / "remote"
         remote = RemotePack(settings.briefs_url, folder, settings.locales_dir)
     host_translator = bot.tree.translator

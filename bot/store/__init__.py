@@ -13,6 +13,7 @@ from bot.store.base import (
     TooManyDigests,
 )
 from bot.store.migrations import MIGRATIONS, Migration
+from bot.store.open import is_postgres, open_store
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
 __all__ = [
@@ -29,5 +30,7 @@ __all__ = [
     "SchemaTooNew",
     "Store",
     "TooManyDigests",
+    "is_postgres",
+    "open_store",
     "sqlite_path",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
@@ -107,7 +108,7 @@ class Store(Protocol):
         ...
 
     async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
-        """The earliest due time still to come."""
+        """The earliest moment a digest becomes due, or a lease on a due one runs out."""
         ...
 
     async def reschedule_digest(
@@ -148,6 +149,24 @@ class Store(Protocol):
         publish_problem: str | None = None,
     ) -> None:
         """Close a day's digest atomically: ledger, what was carried, the next due time, a publish note."""
+        ...
+
+    async def lease_due(
+        self, now: dt.datetime, owner: str, until: dt.datetime, limit: int
+    ) -> list[DigestRow]:
+        """Take up to `limit` due digests that no live lease holds, leasing them to `owner` until `until`.
+
+        Two processes asking at once never get the same digest; a lease that runs out (its holder died)
+        makes the digest due again for anyone. Finishing, moving or pausing a digest ends its lease.
+        """
+        ...
+
+    async def rate_slot(self, name: str, interval: float) -> float:
+        """Book the next free slot of a rate budget shared by every process; seconds to wait for it."""
+        ...
+
+    def lock(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Hold a named lock shared by every process of the deployment (one command sync at a time)."""
         ...
 
     async def close(self) -> None:

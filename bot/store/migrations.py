@@ -194,4 +194,10 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE digest_seen ADD PRIMARY KEY (guild_id, channel_id, card_id);
         """,
     ),
+    Migration(
+        # Shared by every process of a deployment: the next free moment (Unix seconds) of a rate budget.
+        "a rate budget shared by every process",
+        sqlite="CREATE TABLE rate_budget (name TEXT PRIMARY KEY, next_at REAL NOT NULL)",
+        postgres="CREATE TABLE rate_budget (name TEXT PRIMARY KEY, next_at DOUBLE PRECISION NOT NULL)",
+    ),
 )

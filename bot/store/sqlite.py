@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import fcntl
 import sqlite3
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlparse
@@ -46,9 +49,11 @@ def _language(value: object) -> Language | None:
 class SQLiteStore:
     """The embedded default: one SQLite file, one connection used from a worker thread under a lock."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
         self._db = connection
+        self._path = path
         self._lock = threading.Lock()
+        self._locks: dict[str, asyncio.Lock] = {}
         # Read on every command, written only through this object (one process): answer from memory.
         self._languages: dict[tuple[str, int], Language | None] = {}
 
@@ -65,7 +70,7 @@ class SQLiteStore:
             db.execute("PRAGMA synchronous=FULL")  # a setting the user saw confirmed must survive a crash
             return db
 
-        store = cls(await asyncio.to_thread(connect))
+        store = cls(await asyncio.to_thread(connect), path if isinstance(path, Path) else None)
         try:
             await store._run(store._migrate)
         except BaseException:
@@ -225,7 +230,7 @@ class SQLiteStore:
                 "ON CONFLICT(guild_id, channel_id) DO UPDATE SET kind = excluded.kind, at = excluded.at, "
                 "zone = excluded.zone, language = excluded.language, topics = excluded.topics, "
                 "role_id = excluded.role_id, next_due = excluded.next_due, paused = NULL, "
-                "publish_problem = NULL",
+                "publish_problem = NULL, lease_owner = NULL, lease_until = NULL",
                 (
                     guild_id,
                     channel_id,
@@ -281,15 +286,62 @@ class SQLiteStore:
         return [_digest_row(row) for row in rows]
 
     async def next_digest_after(self, now: dt.datetime) -> dt.datetime | None:
-        """The earliest due time still to come."""
+        """The earliest moment a digest becomes due, or a lease on a due one runs out."""
         row = await self._run(
             lambda: self._db.execute(
-                "SELECT MIN(next_due) FROM digest "
-                "WHERE next_due IS NOT NULL AND paused IS NULL AND next_due > ?",
+                "SELECT MIN(t) FROM (SELECT MIN(next_due) AS t FROM digest "
+                "WHERE next_due IS NOT NULL AND paused IS NULL AND next_due > ?1 "
+                "UNION ALL SELECT MIN(lease_until) FROM digest "
+                "WHERE next_due IS NOT NULL AND paused IS NULL AND next_due <= ?1 AND lease_until > ?1)",
                 (_iso(now),),
             ).fetchone()
         )
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
+
+    async def lease_due(
+        self, now: dt.datetime, owner: str, until: dt.datetime, limit: int
+    ) -> list[DigestRow]:
+        """Take up to `limit` due digests no live lease holds, leasing them to `owner` until `until`."""
+        rows = await self._run(
+            self._transaction(
+                lambda: self._db.execute(
+                    f"UPDATE digest SET lease_owner = ?, lease_until = ? WHERE rowid IN ("
+                    "SELECT rowid FROM digest WHERE next_due IS NOT NULL AND paused IS NULL "
+                    "AND next_due <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) "
+                    f"ORDER BY next_due LIMIT ?) RETURNING {_DIGEST_COLUMNS}",
+                    (owner, _iso(until), _iso(now), limit),
+                ).fetchall()
+            )
+        )
+        return sorted(map(_digest_row, rows), key=lambda row: (row.next_due or now, row.guild_id))
+
+    async def rate_slot(self, name: str, interval: float) -> float:
+        """Book the next free slot of a rate budget kept in the file; seconds to wait for it."""
+
+        def book() -> float:
+            now = time.time()
+            self._db.execute("INSERT OR IGNORE INTO rate_budget (name, next_at) VALUES (?, 0)", (name,))
+            (next_at,) = self._db.execute(
+                "UPDATE rate_budget SET next_at = MAX(next_at, ?) + ? WHERE name = ? RETURNING next_at",
+                (now, interval, name),
+            ).fetchone()
+            return float(next_at) - interval - now
+
+        return await self._run(self._transaction(book))
+
+    @asynccontextmanager
+    async def lock(self, name: str) -> AsyncIterator[None]:
+        """Hold a named lock: a file lock beside the database, so processes sharing the file agree."""
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            if self._path is None:
+                yield
+                return
+            handle = (self._path.parent / f"{self._path.name}.{name}.lock").open("a")
+            try:
+                await asyncio.to_thread(fcntl.flock, handle, fcntl.LOCK_EX)
+                yield
+            finally:
+                handle.close()  # closing releases the lock, also when the process dies
 
     async def reschedule_digest(
         self, guild_id: int, channel_id: int, next_due: dt.datetime, nothing_new_on: str | None = None
@@ -297,8 +349,8 @@ class SQLiteStore:
         """Move a digest's next due time (and note a day with nothing new)."""
         await self._run(
             lambda: self._db.execute(
-                "UPDATE digest SET next_due = ?, nothing_new_on = COALESCE(?, nothing_new_on) "
-                "WHERE guild_id = ? AND channel_id = ?",
+                "UPDATE digest SET next_due = ?, nothing_new_on = COALESCE(?, nothing_new_on), "
+                "lease_owner = NULL, lease_until = NULL WHERE guild_id = ? AND channel_id = ?",
                 (_iso(next_due), nothing_new_on, guild_id, channel_id),
             )
         )
@@ -307,7 +359,8 @@ class SQLiteStore:
         """Pause a digest until the next `/digest set`, keeping why."""
         await self._run(
             lambda: self._db.execute(
-                "UPDATE digest SET paused = ? WHERE guild_id = ? AND channel_id = ?",
+                "UPDATE digest SET paused = ?, lease_owner = NULL, lease_until = NULL "
+                "WHERE guild_id = ? AND channel_id = ?",
                 (reason, guild_id, channel_id),
             )
         )
