@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from bot.store import MAX_DIGESTS, Store, TooManyDigests
+from bot.store import MAX_DIGESTS, Shards, Store, TooManyDigests
 
 NOW = dt.datetime(2026, 3, 6, 9, 0, tzinfo=dt.UTC)
 
@@ -29,6 +29,17 @@ async def test_person_and_channel_languages_are_kept_and_cleared(store: Store) -
     await store.set_channel_language(1, 50, None)
     assert await store.user_language(5) is None
     assert await store.channel_language(50) is None
+
+
+async def test_a_servers_locale_is_kept_beside_its_language(store: Store) -> None:
+    assert await store.guild_locale(1) is None
+    await store.set_guild_locale(1, "zh-TW")
+    await store.set_guild_language(1, "en")
+    await store.set_guild_locale(1, "zh-TW")  # seen again at the next start: nothing changes
+    assert (await store.guild_locale(1), await store.guild_language(1)) == ("zh-TW", "en")
+    await store.set_guild_locale(1, "en-GB")
+    assert await store.guild_locale(1) == "en-GB"
+    assert await store.guild_language(1) == "en"
 
 
 async def test_several_digests_per_server_each_with_its_own_settings(store: Store) -> None:
@@ -185,6 +196,19 @@ async def test_leases_give_two_processes_disjoint_digests_and_expire(two_stores:
     again = await second.lease_due(later, "survivor", later + dt.timedelta(seconds=60), 100)
     assert len(again) == 39
     assert (0, 1000) not in {(r.guild_id, r.channel_id) for r in again}
+
+
+async def test_a_process_takes_its_own_shards_first_and_others_once_overdue(store: Store) -> None:
+    on_shard = {0: [(k << 22) + 1 for k in (2, 4)], 1: [(k << 22) + 1 for k in (3, 5)]}
+    for shard, guilds in on_shard.items():
+        for guild in guilds:
+            await store.set_digest(guild, guild + 1, "09:00", "UTC", NOW - dt.timedelta(seconds=10 * shard))
+    until = NOW + dt.timedelta(seconds=30)
+    mine = await store.lease_due(NOW, "shard-0", until, 10, Shards(2, (0,), NOW - dt.timedelta(seconds=30)))
+    assert sorted(r.guild_id for r in mine) == on_shard[0]
+    # Shard 1's digests are ten seconds overdue: with a patience of five seconds they are taken too.
+    late = await store.lease_due(NOW, "shard-0", until, 10, Shards(2, (0,), NOW - dt.timedelta(seconds=5)))
+    assert sorted(r.guild_id for r in late) == on_shard[1]
 
 
 async def test_a_paused_or_moved_digest_is_not_leased(store: Store) -> None:

@@ -21,7 +21,7 @@ from bot.core.language import Language
 from bot.core.layout import View, pack_messages
 from bot.digest.compose import compose
 from bot.digest.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
-from bot.store import DigestRow, PauseReason, Store
+from bot.store import DigestRow, PauseReason, Shards, Store
 
 log = logging.getLogger(__name__)
 
@@ -115,6 +115,7 @@ class DigestScheduler:
         workers: int = 16,
         lease: float = 30.0,
         owner: str | None = None,
+        shards: tuple[int, tuple[int, ...]] | None = None,
     ) -> None:
         self.store = store
         self.briefer = briefer
@@ -126,6 +127,9 @@ class DigestScheduler:
         # what it queued, short enough that another process posts it soon if this one dies.
         self.lease = dt.timedelta(seconds=lease)
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        # (count, ids) when this process serves only some shards: it takes their digests, and another
+        # shard's only once overdue by a lease, i.e. when the process serving that shard seems gone.
+        self.shards = shards
         self.outcomes: Counter[Outcome] = Counter()
         self.late = 0  # digests posted more than LATE after their due time
         self._queue: asyncio.Queue[DigestRow] = asyncio.Queue()
@@ -146,9 +150,12 @@ class DigestScheduler:
                 now = self.clock()
                 upcoming = await self.store.next_digest_after(now)
                 delay = 60.0 if upcoming is None else (upcoming - now).total_seconds()
+                # Serving some shards only, another shard's due digests become ours a lease after their
+                # time if nobody took them: look again at least that often.
+                longest = self.lease.total_seconds() if self.shards else 60.0
                 self._wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), max(0.05, min(delay, 60.0)))
+                    await asyncio.wait_for(self._wake.wait(), max(0.05, min(delay, 60.0, longest)))
         finally:
             for task in workers:
                 task.cancel()
@@ -160,7 +167,8 @@ class DigestScheduler:
             return 0
         now = self.clock()
         count = 0
-        for row in await self.store.lease_due(now, self.owner, now + self.lease, room):
+        mine = Shards(self.shards[0], self.shards[1], now - self.lease) if self.shards else None
+        for row in await self.store.lease_due(now, self.owner, now + self.lease, room, mine):
             if (row.guild_id, row.channel_id) not in self._inflight:
                 self._inflight.add((row.guild_id, row.channel_id))
                 self._queue.put_nowait(row)

@@ -16,6 +16,7 @@ from bot.discord.delivery import DiscordDelivery
 from bot.discord.digest import DigestCog
 from bot.discord.language import LanguageCog
 from bot.discord.language_chain import LanguageChooser
+from bot.discord.metrics import MetricsCog
 from bot.discord.translator import CatalogTranslator
 from bot.discord.upkeep import UpkeepCog
 from bot.store import is_postgres, open_store, sqlite_path
@@ -37,6 +38,9 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
         DiscordDelivery(bot, languages),
         per_second=settings.digest_rate,
         lease=settings.digest_lease,
+        shards=(settings.shard_count, settings.shard_ids)
+        if settings.shard_count and settings.shard_ids
+        else None,
     )
     remote = None
     if settings.briefs_url:
@@ -60,3 +64,5 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     await bot.add_cog(BriefingsCog(bot, briefer, languages))
     await bot.add_cog(LanguageCog(bot, briefer, languages))
     await bot.add_cog(DigestCog(bot, briefer, languages, scheduler, settings.default_timezone))
+    if settings.metrics_port is not None:
+        await bot.add_cog(MetricsCog(bot, scheduler, settings.metrics_port))

@@ -31,5 +31,8 @@ class LanguageChooser:
         """A digest: its own language, the channel's, the server's, the server's locale, the default."""
         channel = await self.store.channel_language(row.channel_id)
         setting = await self.store.guild_language(row.guild_id)
-        locale = guild.preferred_locale.value if guild is not None else None
+        # A server on another process's shard is not in this one's cache: its locale as last recorded.
+        locale = (
+            guild.preferred_locale.value if guild is not None else await self.store.guild_locale(row.guild_id)
+        )
         return negotiate([row.language, channel, setting, locale], self.default)

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import signal
+from typing import Any
 
 import discord
 import yarl
@@ -26,16 +27,21 @@ def point_at(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-class BriefingBot(commands.Bot):
-    """A bot whose only feature is the briefing extension."""
+class BriefingBot(commands.AutoShardedBot):
+    """A bot whose only feature is the briefing extension, connecting the shards it is given."""
 
     def __init__(self, settings: Settings) -> None:
         intents = discord.Intents.default()  # mention questions need no privileged intent
+        # Unset: as many shards as Discord recommends, all in this process (one for a small bot).
+        shards: dict[str, Any] = {"shard_count": settings.shard_count}
+        if settings.shard_ids is not None:
+            shards["shard_ids"] = list(settings.shard_ids)
         super().__init__(
             command_prefix=(),
             intents=intents,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **shards,
         )
         self.settings = settings
 
@@ -62,11 +68,14 @@ class BriefingBot(commands.Bot):
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         app_id = self.application_id or (await self.application_info()).id
         key = f"command-sync:{app_id}:{guild.id if guild else 'global'}"
-        if await upkeep.store.get_meta(key) == digest:
-            log.info("commands unchanged; not syncing")
-            return False
-        await self.tree.sync(guild=guild)
-        await upkeep.store.set_meta(key, digest)
+        # Every process of a deployment starts here, several at once in a rolling deploy: the lock makes
+        # the first one sync and the others find the hash already recorded.
+        async with upkeep.store.lock(f"command-sync:{app_id}"):
+            if await upkeep.store.get_meta(key) == digest:
+                log.info("commands unchanged; not syncing")
+                return False
+            await self.tree.sync(guild=guild)
+            await upkeep.store.set_meta(key, digest)
         log.info("synced %d commands %s", len(payload), f"to guild {guild.id}" if guild else "globally")
         return True
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import discord
 import httpx
 from discord import app_commands
 from discord.ext import commands, tasks
@@ -58,6 +59,18 @@ class UpkeepCog(commands.Cog, name=NAME):
         """Start the digest scheduler once: posting needs the gateway's view of servers and channels."""
         if self._scheduler_task is None:
             self._scheduler_task = asyncio.create_task(self.scheduler.run())
+
+    @commands.Cog.listener("on_guild_available")
+    @commands.Cog.listener("on_guild_join")
+    async def remember_locale(self, guild: discord.Guild) -> None:
+        """Keep a server's preferred locale where every process can read it, for digests posted elsewhere."""
+        await self.store.set_guild_locale(guild.id, guild.preferred_locale.value)
+
+    @commands.Cog.listener()
+    async def on_guild_update(self, before: discord.Guild, after: discord.Guild) -> None:
+        """A server changed its preferred locale."""
+        if before.preferred_locale != after.preferred_locale:
+            await self.remember_locale(after)
 
     async def cog_unload(self) -> None:
         """Stop the background work, close the store, give the host back the translator it had."""

@@ -9,6 +9,7 @@ from bot.store.base import (
     LedgerState,
     PauseReason,
     SchemaTooNew,
+    Shards,
     Store,
     TooManyDigests,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "PauseReason",
     "SQLiteStore",
     "SchemaTooNew",
+    "Shards",
     "Store",
     "TooManyDigests",
     "is_postgres",

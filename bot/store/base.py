@@ -48,6 +48,14 @@ class Store(Protocol):
         """Choose a server's language, or clear the choice with None."""
         ...
 
+    async def guild_locale(self, guild_id: int) -> str | None:
+        """A server's preferred locale as last seen by any process (for posts made from another shard)."""
+        ...
+
+    async def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """Record a server's preferred locale as the gateway reported it."""
+        ...
+
     async def user_language(self, user_id: int) -> Language | None:
         """The language a person saved for themselves, if any."""
         ...
@@ -152,12 +160,18 @@ class Store(Protocol):
         ...
 
     async def lease_due(
-        self, now: dt.datetime, owner: str, until: dt.datetime, limit: int
+        self,
+        now: dt.datetime,
+        owner: str,
+        until: dt.datetime,
+        limit: int,
+        shards: Shards | None = None,
     ) -> list[DigestRow]:
         """Take up to `limit` due digests that no live lease holds, leasing them to `owner` until `until`.
 
         Two processes asking at once never get the same digest; a lease that runs out (its holder died)
         makes the digest due again for anyone. Finishing, moving or pausing a digest ends its lease.
+        With `shards`, only servers of those shards are taken, and others' once overdue since `others_after`.
         """
         ...
 
@@ -172,6 +186,19 @@ class Store(Protocol):
     async def close(self) -> None:
         """Release the backend."""
         ...
+
+
+@dataclass(frozen=True)
+class Shards:
+    """The shards a process serves: it takes their digests first, and others' only once overdue."""
+
+    count: int
+    ids: tuple[int, ...]
+    others_after: dt.datetime  # digests due before this are anyone's: their own process may be gone
+
+    def owns(self, guild_id: int) -> bool:
+        """Whether a server is on one of these shards (Discord's formula)."""
+        return (guild_id >> 22) % self.count in self.ids
 
 
 @dataclass(frozen=True)

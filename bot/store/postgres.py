@@ -19,6 +19,7 @@ from bot.store.base import (
     LedgerState,
     PauseReason,
     SchemaTooNew,
+    Shards,
     TooManyDigests,
     join_topics,
     split_topics,
@@ -115,6 +116,21 @@ class PostgresStore:
             "DO UPDATE SET language = excluded.language, updated_at = now()",
             guild_id,
             language,
+        )
+
+    async def guild_locale(self, guild_id: int) -> str | None:
+        """A server's preferred locale as last seen by any process."""
+        value = await self._pool.fetchval("SELECT locale FROM guild_settings WHERE guild_id = $1", guild_id)
+        return str(value) if value is not None else None
+
+    async def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """Record a server's preferred locale (written only when it changed)."""
+        await self._pool.execute(
+            "INSERT INTO guild_settings (guild_id, locale) VALUES ($1, $2) ON CONFLICT (guild_id) "
+            "DO UPDATE SET locale = excluded.locale "
+            "WHERE guild_settings.locale IS DISTINCT FROM excluded.locale",
+            guild_id,
+            locale,
         )
 
     async def user_language(self, user_id: int) -> Language | None:
@@ -287,20 +303,32 @@ class PostgresStore:
         return value if isinstance(value, dt.datetime) else None
 
     async def lease_due(
-        self, now: dt.datetime, owner: str, until: dt.datetime, limit: int
+        self,
+        now: dt.datetime,
+        owner: str,
+        until: dt.datetime,
+        limit: int,
+        shards: Shards | None = None,
     ) -> list[DigestRow]:
         """Take up to `limit` due digests no live lease holds; SKIP LOCKED gives processes disjoint sets."""
+        count, ids, others_after = (
+            (shards.count, list(shards.ids), shards.others_after) if shards else (None, [], None)
+        )
         records = await self._pool.fetch(
             f"UPDATE digest d SET lease_owner = $2, lease_until = $3 FROM ("
             f"SELECT guild_id, channel_id FROM digest WHERE {_DUE} AND next_due <= $1 "
-            "AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_due LIMIT $4 "
-            "FOR UPDATE SKIP LOCKED) free "
+            "AND (lease_until IS NULL OR lease_until <= $1) "
+            "AND ($5::int IS NULL OR ((guild_id >> 22) % $5)::int = ANY($6::int[]) OR next_due <= $7) "
+            "ORDER BY next_due LIMIT $4 FOR UPDATE SKIP LOCKED) free "
             "WHERE d.guild_id = free.guild_id AND d.channel_id = free.channel_id "
             f"RETURNING {', '.join('d.' + c for c in _DIGEST_COLUMNS.split(', '))}",
             now,
             owner,
             until,
             limit,
+            count,
+            ids,
+            others_after,
         )
         return sorted(map(_digest_row, records), key=lambda row: (row.next_due or now, row.guild_id))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import fcntl
+import json
 import sqlite3
 import threading
 import time
@@ -23,6 +24,7 @@ from bot.store.base import (
     LedgerState,
     PauseReason,
     SchemaTooNew,
+    Shards,
     TooManyDigests,
     join_topics,
     split_topics,
@@ -146,6 +148,25 @@ class SQLiteStore:
             )
         )
         self._languages[("guild_settings", guild_id)] = language
+
+    async def guild_locale(self, guild_id: int) -> str | None:
+        """A server's preferred locale as last seen."""
+        row = await self._run(
+            lambda: self._db.execute(
+                "SELECT locale FROM guild_settings WHERE guild_id = ?", (guild_id,)
+            ).fetchone()
+        )
+        return row[0] if row else None
+
+    async def set_guild_locale(self, guild_id: int, locale: str) -> None:
+        """Record a server's preferred locale (written only when it changed)."""
+        await self._run(
+            lambda: self._db.execute(
+                "INSERT INTO guild_settings (guild_id, locale) VALUES (?, ?) ON CONFLICT(guild_id) "
+                "DO UPDATE SET locale = excluded.locale WHERE locale IS NOT excluded.locale",
+                (guild_id, locale),
+            )
+        )
 
     async def user_language(self, user_id: int) -> Language | None:
         """The language a person saved for themselves, if any."""
@@ -299,17 +320,27 @@ class SQLiteStore:
         return dt.datetime.fromisoformat(row[0]) if row and row[0] else None
 
     async def lease_due(
-        self, now: dt.datetime, owner: str, until: dt.datetime, limit: int
+        self,
+        now: dt.datetime,
+        owner: str,
+        until: dt.datetime,
+        limit: int,
+        shards: Shards | None = None,
     ) -> list[DigestRow]:
         """Take up to `limit` due digests no live lease holds, leasing them to `owner` until `until`."""
+        mine = ""
+        args: list[object] = [owner, _iso(until), _iso(now)]
+        if shards is not None:
+            mine = "AND (((guild_id >> 22) % ?) IN (SELECT value FROM json_each(?)) OR next_due <= ?) "
+            args += [shards.count, json.dumps(list(shards.ids)), _iso(shards.others_after)]
         rows = await self._run(
             self._transaction(
                 lambda: self._db.execute(
-                    f"UPDATE digest SET lease_owner = ?, lease_until = ? WHERE rowid IN ("
+                    "UPDATE digest SET lease_owner = ?, lease_until = ? WHERE rowid IN ("
                     "SELECT rowid FROM digest WHERE next_due IS NOT NULL AND paused IS NULL "
-                    "AND next_due <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) "
+                    f"AND next_due <= ?3 AND (lease_until IS NULL OR lease_until <= ?3) {mine}"
                     f"ORDER BY next_due LIMIT ?) RETURNING {_DIGEST_COLUMNS}",
-                    (owner, _iso(until), _iso(now), limit),
+                    (*args, limit),
                 ).fetchall()
             )
         )

@@ -43,6 +43,7 @@ class Request:
     body: Any
     headers: dict[str, str]
     at: float
+    peer_port: int = 0  # the client's port: tells which process sent it
 
 
 @dataclass
@@ -128,17 +129,27 @@ class LoopbackDiscord:
         guild_locale: str = "en-US",
         global_rate_limit: int | None = None,
         channels: tuple[int, ...] = (CHANNEL_ID, OTHER_CHANNEL_ID),
+        guilds: tuple[int, ...] = (),
+        shards: int = 1,
+        guild_locales: dict[int, str] | None = None,
     ) -> None:
         self.token = token
+        # GUILD_ID has `channels`; each further guild has one text channel, its id plus one.
+        self.guild_ids = (GUILD_ID, *guilds)
+        self.guild_locales = guild_locales or {}
+        self.shard_count = shards
+        self.shard_of_socket: dict[web.WebSocketResponse, int] = {}
         self.guild_locale = guild_locale
         self.global_rate_limit = global_rate_limit
-        self.channels = set(channels)
+        self.channels = set(channels) | {g + 1 for g in guilds}
+        self._channel_guild = {c: GUILD_ID for c in channels} | {g + 1: g for g in guilds}
         self.requests: list[Request] = []
         self.callbacks: dict[str, Callback] = {}
         self.dispatched: dict[str, float] = {}
         self.messages: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.command_puts = 0
+        self.double_callbacks = 0
         self.identifies = 0
         self.faults: list[Fault] = []
         self.rate_limited = 0
@@ -225,7 +236,16 @@ class LoopbackDiscord:
     def bot_user(self) -> dict[str, Any]:
         return user_object(BOT_ID, "Briefing", bot=True)
 
-    def guild_object(self) -> dict[str, Any]:
+    def shard_of(self, guild_id: int) -> int:
+        """The shard a guild's events go to, by Discord's formula."""
+        return (guild_id >> 22) % self.shard_count
+
+    def main_channel(self, guild_id: int) -> int:
+        """The channel interactions of a guild come from."""
+        return CHANNEL_ID if guild_id == GUILD_ID else guild_id + 1
+
+    def guild_object(self, guild_id: int = GUILD_ID) -> dict[str, Any]:
+        own = sorted(c for c, g in self._channel_guild.items() if g == guild_id)
         channels = [
             {
                 "id": str(cid),
@@ -239,16 +259,16 @@ class LoopbackDiscord:
                 "rate_limit_per_user": 0,
                 "parent_id": None,
             }
-            for i, cid in enumerate(sorted(self.channels))
+            for i, cid in enumerate(own)
         ]
         return {
-            "id": str(GUILD_ID),
+            "id": str(guild_id),
             "name": "Loopback Server",
             "icon": None,
             "owner_id": str(ADMIN_ID),
             "roles": [
                 {
-                    "id": str(GUILD_ID),
+                    "id": str(guild_id),
                     "name": "@everyone",
                     "permissions": str(EVERYONE_PERMISSIONS),
                     "position": 0,
@@ -262,7 +282,7 @@ class LoopbackDiscord:
             "channels": channels,
             "members": [member_object(BOT_ID, "Briefing", bot=True)],
             "member_count": 3,
-            "preferred_locale": self.guild_locale,
+            "preferred_locale": self.guild_locales.get(guild_id, self.guild_locale),
             "features": [],
             "emojis": [],
             "stickers": [],
@@ -290,7 +310,7 @@ class LoopbackDiscord:
         return {
             "id": snowflake(),
             "channel_id": str(channel_id),
-            "guild_id": str(GUILD_ID),
+            "guild_id": str(self._channel_guild.get(int(channel_id), GUILD_ID)),
             "author": author or self.bot_user(),
             "content": body.get("content") or "",
             "timestamp": TIMESTAMP,
@@ -353,8 +373,15 @@ class LoopbackDiscord:
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
         body = await self._body(request)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
         record = Request(
-            request.method, path, dict(request.query), body, dict(request.headers), time.monotonic()
+            request.method,
+            path,
+            dict(request.query),
+            body,
+            dict(request.headers),
+            time.monotonic(),
+            peer[1] if peer else 0,
         )
         self.requests.append(record)
         try:
@@ -394,7 +421,9 @@ class LoopbackDiscord:
             )
         if method == "GET" and path in ("/gateway", "/gateway/bot"):
             limits = {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
-            return self._json({"url": self.gateway_url, "shards": 1, "session_start_limit": limits})
+            return self._json(
+                {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limits}
+            )
         if match := re.fullmatch(r"/applications/\d+(?:/guilds/(\d+))?/commands", path):
             scope = match.group(1) or "global"
             if method == "PUT":
@@ -442,10 +471,14 @@ class LoopbackDiscord:
         if match := re.fullmatch(r"/channels/(\d+)", path):
             if int(match.group(1)) not in self.channels:
                 return self._error(404, "Unknown Channel", 10003)
-            return self._json(next(c for c in self.guild_object()["channels"] if c["id"] == match.group(1)))
+            guild = self.guild_object(self._channel_guild.get(int(match.group(1)), GUILD_ID))
+            return self._json(next(c for c in guild["channels"] if c["id"] == match.group(1)))
         return self._error(404, f"loopback: no route {method} {path}", 0)
 
     def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
+        if interaction_id in self.callbacks:  # two processes on one shard both answered: Discord takes one
+            self.double_callbacks += 1
+            return self._error(400, "Interaction has already been acknowledged.", 40060)
         self.callbacks[interaction_id] = Callback(body, time.monotonic())
         kind = body["type"]
         data = body.get("data") or {}
@@ -497,6 +530,7 @@ class LoopbackDiscord:
                     await ws.send_json({"op": 9, "d": False, "s": None, "t": None})
         finally:
             self._sockets.remove(ws)
+            self.shard_of_socket.pop(ws, None)
             if not self._sockets:
                 self._ready.clear()
         return ws
@@ -506,13 +540,20 @@ class LoopbackDiscord:
             await ws.close(code=4004, message=b"Authentication failed.")
             return
         self.identifies += 1
+        shard, count = data.get("shard") or (0, 1)
+        if count != self.shard_count and not (count == 1 and self.shard_count == 1):
+            await ws.close(code=4010, message=b"Invalid shard.")  # as Discord answers a wrong count
+            return
+        self.shard_of_socket[ws] = shard
+        guilds = [g for g in self.guild_ids if self.shard_of(g) == shard]
         await self._send_event(
             ws,
             "READY",
             {
                 "v": 10,
                 "user": self.bot_user(),
-                "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                "guilds": [{"id": str(g), "unavailable": True} for g in guilds],
+                "shard": [shard, count],
                 "session_id": snowflake(),
                 "resume_gateway_url": self.gateway_url,
                 "application": {"id": str(APP_ID), "flags": 0},
@@ -520,7 +561,8 @@ class LoopbackDiscord:
                 "relationships": [],
             },
         )
-        await self._send_event(ws, "GUILD_CREATE", self.guild_object())
+        for guild in guilds:
+            await self._send_event(ws, "GUILD_CREATE", self.guild_object(guild))
         self._ready.set()
         await self._notify()
 
@@ -529,9 +571,15 @@ class LoopbackDiscord:
         await ws.send_json({"op": 0, "t": name, "s": self._seq, "d": data})
 
     async def dispatch(self, name: str, data: dict[str, Any]) -> None:
-        """Send a gateway event to every connected client."""
+        """Send a gateway event to every connected client of the shard its guild belongs to."""
+        guild = data.get("guild_id")
         for ws in list(self._sockets):
-            await self._send_event(ws, name, data)
+            if guild is None or self.shard_of_socket.get(ws) == self.shard_of(int(guild)):
+                await self._send_event(ws, name, data)
+
+    def connected_shards(self) -> list[int]:
+        """The shard of every client connected now (a shard twice during a deploy overlap)."""
+        return sorted(self.shard_of_socket.values())
 
     # --- what users do ------------------------------------------------------------------------------
 
@@ -545,6 +593,7 @@ class LoopbackDiscord:
         locale: str = "en-US",
         in_guild: bool = True,
         message: dict[str, Any] | None = None,
+        guild_id: int = GUILD_ID,
     ) -> dict[str, Any]:
         """An INTERACTION_CREATE payload as Discord builds it."""
         payload: dict[str, Any] = {
@@ -560,15 +609,16 @@ class LoopbackDiscord:
             "attachment_size_limit": 8 * 1024 * 1024,
         }
         if in_guild:
+            channel = self.main_channel(guild_id)
             payload.update(
-                guild_id=str(GUILD_ID),
-                guild_locale=self.guild_locale,
-                channel_id=str(CHANNEL_ID),
+                guild_id=str(guild_id),
+                guild_locale=self.guild_locales.get(guild_id, self.guild_locale),
+                channel_id=str(channel),
                 # The partial channel Discord sends with an interaction, as for a guild text channel.
                 channel={
-                    "id": str(CHANNEL_ID),
+                    "id": str(channel),
                     "type": 0,
-                    "guild_id": str(GUILD_ID),
+                    "guild_id": str(guild_id),
                     "name": "channel-0",
                     "position": 0,
                     "permissions": str(EVERYONE_PERMISSIONS),
@@ -580,7 +630,7 @@ class LoopbackDiscord:
                     "last_message_id": None,
                 },
                 member=member_object(user_id, f"user{user_id % 100}", permissions),
-                authorizing_integration_owners={"0": str(GUILD_ID)},
+                authorizing_integration_owners={"0": str(guild_id)},
                 context=0,
             )
         else:
@@ -627,14 +677,14 @@ class LoopbackDiscord:
                         "type": 0,
                         "name": f"channel-{c % 10}",
                         "permissions": str(EVERYONE_PERMISSIONS),
-                        "guild_id": str(GUILD_ID),
+                        "guild_id": str(context.get("guild_id", GUILD_ID)),
                         "parent_id": None,
                     }
                     for c in channels
                 }
             }
         if context.get("in_guild", True):
-            data["guild_id"] = str(GUILD_ID)
+            data["guild_id"] = str(context.get("guild_id", GUILD_ID))
         payload = self.interaction_payload(4 if focused else 2, data, **context)
         return await self._send_interaction(payload)
 
