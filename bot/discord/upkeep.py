@@ -17,6 +17,7 @@ from bot.updates import Reloader, RemotePack
 log = logging.getLogger(__name__)
 
 NAME = "Briefing upkeep"
+PACK_VERSION = "card-pack-etag"  # the ETag of the newest valid card pack any process has taken
 
 
 class UpkeepCog(commands.Cog, name=NAME):
@@ -45,6 +46,7 @@ class UpkeepCog(commands.Cog, name=NAME):
         self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)
         self._scheduler_task: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
+        self._followed: str | None = None
 
     async def cog_load(self) -> None:
         """Start watching the content folders when asked to, and the pack fetch."""
@@ -89,14 +91,28 @@ class UpkeepCog(commands.Cog, name=NAME):
         return self.reloader.apply(await asyncio.to_thread(self.reloader.load))
 
     async def _fetch_pack(self) -> None:
-        """Fetch the remote card pack; a new valid one becomes what is served."""
+        """Fetch the remote card pack; a new valid one becomes what is served, and the others are told."""
         if self.remote is None or self._http is None:
             return
         if await self.remote.refresh(self._http):
             self.reloader.briefs_dir = self.remote.briefs_dir
             self.reloader.locales_dir = self.remote.locales_dir
             await self.reload()
+            if self.remote.etag:
+                await self.store.set_meta(PACK_VERSION, self.remote.etag)
+
+    async def _follow_pack(self) -> None:
+        """Fetch now when another process of the deployment has taken a newer pack than this one serves."""
+        if self.remote is None:
+            return
+        wanted = await self.store.get_meta(PACK_VERSION)
+        # Tried once per version: a pack this process rejects is not fetched again on every tick.
+        if wanted and wanted not in (self.remote.etag, self._followed):
+            self._followed = wanted
+            log.info("card pack %s is served by another process; fetching it", wanted)
+            await self._fetch_pack()
 
     async def _reload_if_changed(self) -> None:
         if self.reloader.changed():
             await self.reload()
+        await self._follow_pack()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import signal
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -13,8 +14,9 @@ import psutil
 
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.conftest import ADMIN, ask, text_of
-from tests.e2e.discord_server import GUILD_ID, LoopbackDiscord, Request
+from tests.e2e.discord_server import GUILD_ID, LoopbackDiscord, Request, embeds_of
 from tests.e2e.test_digest import this_minute
+from tests.e2e.test_reload import pack
 
 # Guild ids whose shard (id >> 22) % 2 alternates: four on shard 0, four on shard 1.
 GUILDS = tuple(((1_000_000 + k) << 22) + 7 for k in range(8))
@@ -43,7 +45,7 @@ def bots(
         shards = {"SHARD_COUNT": "2", "SHARD_IDS": ids} if ids else {}
         made.append(
             BotProcess(
-                workdir, {**server.env(), "DATABASE_URL": pg_url, "RELOAD_INTERVAL": "0", **shards, **env}
+                workdir, {**server.env(), "DATABASE_URL": pg_url, "RELOAD_INTERVAL": "0.5", **shards, **env}
             )
         )
     return made
@@ -162,3 +164,52 @@ async def test_a_deploy_overlap_posts_each_digest_once(tmp_path: Path, pg_url: s
         finally:
             for bot in (old, new):
                 await bot.stop()
+
+
+async def summary_title(server: LoopbackDiscord, guild: int) -> str:
+    handle = await server.command("summary", {"story": "qwen-core"}, guild_id=guild)
+    return embeds_of((await handle.response()).body)[0]["title"]
+
+
+async def test_a_card_pack_taken_by_one_process_is_served_by_all_within_a_reload_interval(
+    tmp_path: Path, pg_url: str
+) -> None:
+    server = LoopbackDiscord(guilds=GUILDS, shards=2)
+    async with server:
+        server.files["pack.json"] = (
+            pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: pack one"),
+            '"v1"',
+        )
+        # Each process fetches the pack only hourly by itself; the store tells it sooner.
+        env = {"BRIEFS_URL": f"http://127.0.0.1:{server.port}/files/pack.json", "BRIEFS_REFRESH": "3600"}
+        first, second = bots(server, tmp_path, pg_url, "0", "1", **env)
+        try:
+            await first.start()
+            await server.wait_for(lambda: server.connected_shards() == [0], 60)
+            on_first = GUILDS[0]
+            assert server.shard_of(on_first) == 0
+            await server.wait_for(lambda: server.file_requests, 10)
+            started = time.monotonic()  # the first fetch runs beside start-up
+            while (
+                seen := await summary_title(server, on_first)
+            ) != "Lin Junyang leaves Alibaba's Tongyi Qianwen: pack one":
+                assert time.monotonic() - started < 10, seen
+                await asyncio.sleep(0.2)
+
+            server.files["pack.json"] = (
+                pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: pack two"),
+                '"v2"',
+            )
+            await second.start()  # a new process of the deployment fetches the new pack as it starts
+            await server.wait_for(lambda: server.connected_shards() == [0, 1], 60)
+            started = time.monotonic()
+            while (
+                seen := await summary_title(server, on_first)
+            ) != "Lin Junyang leaves Alibaba's Tongyi Qianwen: pack two":
+                assert time.monotonic() - started < 5, seen  # RELOAD_INTERVAL is 0.5 s here
+                await asyncio.sleep(0.2)
+            assert "fetching it" in first.log()
+        finally:
+            for bot in (first, second):
+                if bot.process is not None:
+                    await bot.stop()
