@@ -177,7 +177,7 @@ async def test_a_card_pack_taken_by_one_process_is_served_by_all_within_a_reload
     server = LoopbackDiscord(guilds=GUILDS, shards=2)
     async with server:
         server.files["pack.json"] = (
-            pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: pack one"),
+            pack("{lin-junyang} leaves {alibaba}'s {qwen}: pack one"),
             '"v1"',
         )
         # Each process fetches the pack only hourly by itself; the store tells it sooner.
@@ -192,12 +192,12 @@ async def test_a_card_pack_taken_by_one_process_is_served_by_all_within_a_reload
             started = time.monotonic()  # the first fetch runs beside start-up
             while (
                 seen := await summary_title(server, on_first)
-            ) != "Lin Junyang leaves Alibaba's Tongyi Qianwen: pack one":
+            ) != "Lin Junyang leaves Alibaba's Qwen: pack one":
                 assert time.monotonic() - started < 10, seen
                 await asyncio.sleep(0.2)
 
             server.files["pack.json"] = (
-                pack("{lin-junyang} leaves {alibaba}'s {tongyi-qianwen}: pack two"),
+                pack("{lin-junyang} leaves {alibaba}'s {qwen}: pack two"),
                 '"v2"',
             )
             await second.start()  # a new process of the deployment fetches the new pack as it starts
@@ -205,7 +205,7 @@ async def test_a_card_pack_taken_by_one_process_is_served_by_all_within_a_reload
             started = time.monotonic()
             while (
                 seen := await summary_title(server, on_first)
-            ) != "Lin Junyang leaves Alibaba's Tongyi Qianwen: pack two":
+            ) != "Lin Junyang leaves Alibaba's Qwen: pack two":
                 assert time.monotonic() - started < 5, seen  # RELOAD_INTERVAL is 0.5 s here
                 await asyncio.sleep(0.2)
             assert "fetching it" in first.log()
