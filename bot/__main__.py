@@ -1,4 +1,4 @@
-"""Command line: run the bot (or the console without a token), check the content."""
+"""Command line: run the bot (or the console without a token), check the content, open the studio."""
 
 from __future__ import annotations
 
@@ -111,6 +111,12 @@ def _digest(settings: Settings, url: str, language: str | None, story: str | Non
     return 0
 
 
+def _studio(settings: Settings) -> int:
+    from bot.studio import serve  # noqa: PLC0415 - aiohttp and the watcher load only for the studio
+
+    return serve(settings)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -118,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("run", help="run the Discord bot, or the console when DISCORD_TOKEN is not set (default)")
     sub.add_parser("console", help="open the local console")
     sub.add_parser("check", help="validate cards, glossary and catalogs; non-zero exit on any problem")
+    sub.add_parser("studio", help="preview every reply of every card in a browser, live (read-only, local)")
     digest = sub.add_parser("digest", help="post the digest to a Discord webhook once and exit (for cron)")
     digest.add_argument("--webhook", required=True, help="the webhook URL (its token is never printed)")
     digest.add_argument("--language", help="en, zh-Hans or zh-Hant (default: DEFAULT_LANGUAGE)")
@@ -129,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "check":
         return _check(settings)
+    if args.command == "studio":
+        return _studio(settings)
     if args.command == "digest":
         return _digest(settings, args.webhook, args.language, args.story)
     if args.command == "console" or settings.discord_token is None:

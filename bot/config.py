@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     briefs_refresh: float = Field(default=300.0, gt=0, validation_alias="BRIEFS_REFRESH")
     reload_interval: float = Field(default=2.0, ge=0, validation_alias="RELOAD_INTERVAL")
     content_cache: str = Field(default="data/cache", validation_alias="CONTENT_CACHE")
+    studio_host: str = Field(default="127.0.0.1", min_length=1, validation_alias="STUDIO_HOST")
+    studio_port: int = Field(default=8765, ge=0, le=65535, validation_alias="STUDIO_PORT")
 
     shard_count: int | None = Field(default=None, ge=1, validation_alias="SHARD_COUNT")
     shard_ids: ShardIds = Field(default=None, validation_alias="SHARD_IDS")

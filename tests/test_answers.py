@@ -128,18 +128,18 @@ def test_an_analysis_timeline_is_attributed_to_public_reporting(both: Briefer) -
     [
         (
             {"story": CARD, "opinion": ANALYSIS.replace('about = "story"', 'about = "nothing"')},
-            "briefs/opinion.toml: about: no card has the id 'nothing'",
+            "briefs/opinion.toml:5: about: no card has the id 'nothing'",
         ),
         (
             {"story": CARD.replace('kind = "report"', 'kind = "analysis"'), "opinion": ANALYSIS},
-            "briefs/opinion.toml: about: 'story' is an analysis, not a report",
+            "briefs/opinion.toml:5: about: 'story' is an analysis, not a report",
         ),
         (
             {
                 "story": CARD.replace('kind = "report"', 'kind = "report"\nabout = "opinion"'),
                 "opinion": ANALYSIS,
             },
-            "briefs/story.toml: about: only an analysis names the report it reads",
+            "briefs/story.toml:4: about: only an analysis names the report it reads",
         ),
     ],
 )

@@ -1,4 +1,4 @@
-"""`python -m bot check`: one line per problem, naming file, field and problem."""
+"""`python -m bot check`: one line per problem, naming file, line, field and problem."""
 
 from __future__ import annotations
 
@@ -120,43 +120,62 @@ def test_the_real_content_is_valid() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('zh-Hans = "{ann}离职。{kai}也离职了。"\n', "", "summary.zh-Hans: is missing"),
-        ('kind = "report"', 'kind = "rumour"', "kind: Input should be 'report' or 'analysis'"),
-        ('published = "2026-03-05"', "published = 5", "published: Value error"),
-        ('date = "2026-03-04"', 'date = "2026-02-30"', "timeline.0.date: Value error, day is out of range"),
+        ('zh-Hans = "{ann}离职。{kai}也离职了。"\n', "", "14: summary.zh-Hans: is missing"),
+        ('kind = "report"', 'kind = "rumour"', "3: kind: Input should be 'report' or 'analysis'"),
+        ('published = "2026-03-05"', "published = 5", "4: published: Value error"),
+        (
+            'date = "2026-03-04"',
+            'date = "2026-02-30"',
+            "31: timeline.0.date: Value error, day is out of range",
+        ),
         (
             'date = "2026-03-04"',
             'date = "2026-3"',
-            "timeline.0.date: Value error, '2026-3' must use two digits",
+            "31: timeline.0.date: Value error, '2026-3' must use two digits",
         ),
-        ('date = "2026-03-04"', 'date = "2026-03-04T09:00"', "timeline.0.date: Value error"),
-        ('status = "confirmed"', 'status = "rumoured"', "timeline.0.status: Input should be"),
-        ("{ann} posts", "{nobody} posts", "timeline.0.event.en: unknown glossary reference {nobody}"),
-        ('zh-Hans = "负责人。"', 'zh-Hans = "The lead."', "people.0.role.zh-Hans: has no Chinese characters"),
+        ('date = "2026-03-04"', 'date = "2026-03-04T09:00"', "31: timeline.0.date: Value error"),
+        ('status = "confirmed"', 'status = "rumoured"', "32: timeline.0.status: Input should be"),
+        ("{ann} posts", "{nobody} posts", "34: timeline.0.event.en: unknown glossary reference {nobody}"),
+        (
+            'zh-Hans = "负责人。"',
+            'zh-Hans = "The lead."',
+            "24: people.0.role.zh-Hans: has no Chinese characters",
+        ),
         (
             'zh-Hans = "{ann}离开{acme}"',
             'zh-Hans = "{ann}离开"',
-            "title.zh-Hans: references differ from en: {acme}",
+            "12: title.zh-Hans: references differ from en: {acme}",
         ),
-        ('ref = "ann"', 'ref = "acme"', "people.0.ref: 'acme' is not a person in the glossary"),
-        ('people = ["ann"]', 'people = ["ghost"]', "timeline.0.people.0: unknown glossary reference 'ghost'"),
-        ('outlet = "acme"', "outlet = 7", "source.outlet: Input should be a valid string"),
-        ("[source]", "colour = 'red'\n[source]", "colour: is not a known field"),
-        ('en = "{ann} leaves {acme}"', 'en = "{ann} leaves {acme} ' + "x" * 250 + '"', "title.en: 2"),
-        ('en = "Nobody knows."', 'en = "Nobody {knows."', "points.0.text.en: has a brace"),
-        ("[title]", "[title\n", "(syntax)"),
+        ('ref = "ann"', 'ref = "acme"', "23: people.0.ref: 'acme' is not a person in the glossary"),
+        (
+            'people = ["ann"]',
+            'people = ["ghost"]',
+            "33: timeline.0.people.0: unknown glossary reference 'ghost'",
+        ),
+        ('outlet = "acme"', "outlet = 7", "7: source.outlet: Input should be a valid string"),
+        ("[source]", "colour = 'red'\n[source]", "6: colour: is not a known field"),
+        ('en = "{ann} leaves {acme}"', 'en = "{ann} leaves {acme} ' + "x" * 250 + '"', "11: title.en: 2"),
+        ('en = "Nobody knows."', 'en = "Nobody {knows."', "20: points.0.text.en: has a brace"),
+        ("[title]", "[title\n", "10: (syntax)"),
+        (
+            'zh-Hans = "{ann}离职。{kai}也离职了。"',
+            'zh-Hans = "{ann}离职。{kai}也离职了。',
+            "16: summary.zh-Hans: TOML syntax: Illegal character",
+        ),
     ],
 )
-def test_each_broken_card_names_file_field_and_problem(tree: Path, old: str, new: str, expected: str) -> None:
+def test_each_broken_card_names_file_line_field_and_problem(
+    tree: Path, old: str, new: str, expected: str
+) -> None:
     problems = problems_after(tree, old, new)
-    assert any(p.startswith("briefs/story.toml: ") and expected in p for p in problems), problems
+    assert any(p.startswith(f"briefs/story.toml:{expected}") for p in problems), problems
 
 
 def test_duplicate_card_id(tree: Path) -> None:
     (tree / "briefs" / "again.toml").write_text(CARD, encoding="utf-8")
     content, problems = check_all(tree / "briefs", tree / "locales")
     assert content is None
-    assert "briefs/story.toml: id: duplicate card id 'story' (also in briefs/again.toml)" in map(
+    assert "briefs/story.toml:2: id: duplicate card id 'story' (also in briefs/again.toml)" in map(
         str, problems
     )
 
@@ -165,7 +184,9 @@ def test_duplicate_glossary_id(tree: Path) -> None:
     glossary = tree / "locales" / "glossary.toml"
     glossary.write_text(GLOSSARY + GLOSSARY.split("[[entry]]")[1].join(["[[entry]]", ""]), encoding="utf-8")
     problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
-    assert "locales/glossary.toml: entry.3.id: duplicate id 'ann' (also entry.0)" in problems
+    text = glossary.read_text(encoding="utf-8")
+    line = text[: text.rindex('id = "ann"')].count("\n") + 1
+    assert f"locales/glossary.toml:{line}: entry.3.id: duplicate id 'ann' (also entry.0)" in problems
 
 
 def test_unresolved_name_must_not_carry_chinese(tree: Path) -> None:
@@ -178,7 +199,11 @@ def test_unresolved_name_must_not_carry_chinese(tree: Path) -> None:
 def test_empty_msgstr_is_named(tree: Path) -> None:
     po = tree / "locales" / "zh_Hans" / "LC_MESSAGES" / "messages.po"
     problems = problems_after(tree, 'msgstr "未找到"', 'msgstr ""', str(po.relative_to(tree)))
-    assert "locales/zh_Hans/LC_MESSAGES/messages.po: msgid 'Not found': has an empty msgstr" in problems
+    text = po.read_text(encoding="utf-8")
+    line = text[: text.index('msgid "Not found"')].count("\n") + 1
+    assert (
+        f"locales/zh_Hans/LC_MESSAGES/messages.po:{line}: msgid 'Not found': has an empty msgstr" in problems
+    )
 
 
 def test_catalog_placeholder_mismatch_is_named(tree: Path) -> None:
@@ -193,9 +218,9 @@ def test_the_replacement_table_is_checked(tree: Path) -> None:
     problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
     shown = "locales/zh_Hant/replacements.toml"
     assert problems == [
-        f"{shown}: replace.帖: must replace a form with a different, non-empty one",
-        f"{shown}: replace.{{x}}: must not contain braces: references are not replaced",
-        f"{shown}: replace.利好: must be a string",
+        f"{shown}:3: replace.帖: must replace a form with a different, non-empty one",
+        f"{shown}:4: replace.{{x}}: must not contain braces: references are not replaced",
+        f"{shown}:5: replace.利好: must be a string",
     ]
 
 
@@ -224,7 +249,7 @@ def test_command_exits_non_zero_with_one_line_per_problem(tree: Path) -> None:
         timeout=60,
     )
     assert result.returncode == 1
-    assert result.stdout.splitlines() == ["briefs/story.toml: summary.zh-Hans: is missing"]
+    assert result.stdout.splitlines() == ["briefs/story.toml:14: summary.zh-Hans: is missing"]
 
 
 TOPICS = """
@@ -266,11 +291,14 @@ def test_topics_are_glossary_topics(tree: Path, topics: str, expected: str | Non
         assert content is not None
         assert content.library.cards[0].topics == ("ai",)
     else:
-        assert any(p.startswith(expected) for p in shown), shown
+        file, problem = expected.split(": ", 1)
+        # The check names the line too: file:LINE: field: problem.
+        assert any(p.startswith(file + ":") and problem in p for p in shown), shown
 
 
 def test_a_topic_is_named_in_every_language(tree: Path) -> None:
     glossary = tree / "locales" / "glossary.toml"
     glossary.write_text(GLOSSARY + TOPICS.replace('zh-Hant = "人工智慧"\n', ""), encoding="utf-8")
     problems = [str(p) for p in check_all(tree / "briefs", tree / "locales")[1]]
-    assert "locales/glossary.toml: entry.3.zh-Hans: topic ai needs both Chinese forms" in problems
+    wanted = "entry.3.zh-Hans: topic ai needs both Chinese forms"
+    assert any(p.startswith("locales/glossary.toml:") and p.endswith(wanted) for p in problems), problems

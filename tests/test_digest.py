@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import re
 from collections.abc import Sequence
@@ -325,3 +326,35 @@ async def test_a_dead_process_digests_are_posted_by_another_after_its_lease(
     await run_due(survivor)
     assert sorted(c for c, _, _ in channel.posts) == [1000 + g for g in range(5)]
     assert survivor.late == 0  # 30 s after its time is not late
+
+
+async def test_one_slow_server_does_not_hold_up_the_others(store: Store, briefer: Briefer) -> None:
+    clock = Clock(dt.datetime(2026, 3, 6, 9, 0, tzinfo=UTC))
+    release = asyncio.Event()
+
+    class SlowChannel(Channel):
+        async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
+            if row.channel_id == 1000:  # this server's Discord answers only when released
+                await release.wait()
+            return await super().post(row, views, nonce, day)
+
+    channel = SlowChannel()
+    for guild in range(20):
+        await store.set_digest(guild, 1000 + guild, "09:00", "UTC", clock.now)
+    scheduler = DigestScheduler(store, briefer, channel, clock, per_second=1000, workers=4)
+    running = asyncio.create_task(scheduler.run())  # the real loop: it leases more as workers free up
+
+    async def posts(count: int) -> None:
+        for _ in range(200):
+            if len(channel.posts) >= count:
+                return
+            await asyncio.sleep(0.05)
+
+    await posts(19)
+    assert sorted(c for c, _, _ in channel.posts) == [1000 + g for g in range(1, 20)]
+    release.set()
+    await posts(20)
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    assert len(channel.posts) == 20

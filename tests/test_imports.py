@@ -56,6 +56,7 @@ def offenders(package: str, forbidden: tuple[str, ...]) -> list[str]:
         ("digest", ("discord", "aiohttp", "bot.discord")),
         ("store", ("discord", "aiohttp", "bot.discord", "bot.digest")),
         ("updates", ("discord", "aiohttp", "bot.discord")),
+        ("studio", ("discord", "bot.discord")),
     ],
 )
 def test_layers_import_only_downwards(package: str, forbidden: tuple[str, ...]) -> None:

@@ -86,6 +86,16 @@ class LanguageChooser:
             ("digest", row.language),
             ("channel", await self.store.channel_language(row.channel_id)),
             ("server", await self.store.guild_language(row.guild_id)),
-            ("server-locale", guild.preferred_locale.value if guild is not None else None),
+            # A server on another process's shard is not in this one's cache: its locale as last recorded.
+            (
+                "server-locale",
+                guild.preferred_locale.value
+                if guild is not None
+                else await self.store.guild_locale(row.guild_id),
+            ),
         ]
         return decide_language(candidates, self.default)[0]
+
+    async def _guild_locale(self, guild_id: int, guild: discord.Guild | None) -> str | None:
+        # A server on another process's shard is not in this one's cache: its locale as last recorded.
+        return guild.preferred_locale.value if guild is not None else await self.store.guild_locale(guild_id)

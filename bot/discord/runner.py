@@ -112,6 +112,11 @@ async def _serve(settings: Settings) -> None:
         stopper.cancel()
         if runner in done:
             runner.result()  # a login or connection failure surfaces with its own message
+        # Stopped while a shard was still connecting, discord.py retries the connection every 5 s and
+        # can miss one cancellation inside its time-out: cancel until the start task has really ended.
+        while not runner.done():
+            runner.cancel()
+            await asyncio.wait({runner}, timeout=1.0)
 
 
 def run(settings: Settings) -> int:

@@ -47,6 +47,7 @@ class UpkeepCog(commands.Cog, name=NAME):
         self._scheduler_task: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
         self._followed: str | None = None
+        self._pack_lock = asyncio.Lock()
 
     async def cog_load(self) -> None:
         """Start watching the content folders when asked to, and the pack fetch."""
@@ -94,7 +95,11 @@ class UpkeepCog(commands.Cog, name=NAME):
         """Fetch the remote card pack; a new valid one becomes what is served, and the others are told."""
         if self.remote is None or self._http is None:
             return
-        if await self.remote.refresh(self._http):
+        # The periodic fetch and a fetch on another process's word may meet: one at a time, the second
+        # then asks with the new ETag and gets a 304.
+        async with self._pack_lock:
+            if not await self.remote.refresh(self._http):
+                return
             self.reloader.briefs_dir = self.remote.briefs_dir
             self.reloader.locales_dir = self.remote.locales_dir
             await self.reload()

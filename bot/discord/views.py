@@ -15,7 +15,7 @@ from typing import Any, Self, cast
 import discord
 from discord.ext import commands
 
-from bot.core.answers import Answer, Briefer, NotFound
+from bot.core.answers import Answer, Briefer, NotFound, reply_buttons
 from bot.core.content import KEY_LENGTH, KEY_PATTERN, short_key
 from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language
 from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, pack_messages
@@ -216,17 +216,19 @@ def reply_view(
         return view
     query = encode_query(reply.query)
     last = len(reply.pages) - 1
-    if last > 0:
-        _ = briefer.translation(language)
-        previous = PageButton("p", max(0, page - 1), language, owner_id, query, _("Previous"))
-        following = PageButton("n", min(last, page + 1), language, owner_id, query, _("Next"))
-        previous.item.disabled = page == 0
-        following.item.disabled = page >= last
-        view.add_item(previous)
-        view.add_item(following)
-    for other in LANGUAGES:
-        if other != language:
-            view.add_item(LanguageButton(other, query))
+    # The same buttons the studio shows, each carrying what its click needs.
+    for button in reply_buttons(reply, language, briefer.translation(language), page):
+        item: PageButton | LanguageButton
+        if button.action == "previous":
+            item = PageButton("p", max(0, page - 1), language, owner_id, query, button.label)
+        elif button.action == "next":
+            item = PageButton("n", min(last, page + 1), language, owner_id, query, button.label)
+        elif button.language is not None:
+            item = LanguageButton(button.language, query)
+        else:
+            continue
+        item.item.disabled = button.disabled
+        view.add_item(item)
     return view
 
 

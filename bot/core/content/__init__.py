@@ -14,6 +14,7 @@ from bot.core.content.load import (
 )
 from bot.core.content.model import REFERENCE, Card, Event, Note, Person, Point, Source, Term, Text
 from bot.core.content.problems import Problem, shown_path
+from bot.core.content.provenance import Origin, Provenance, Span, card_provenance, mark, render_spans
 
 __all__ = [
     "GLOSSARY_FILE",
@@ -31,21 +32,27 @@ __all__ = [
     "Library",
     "Match",
     "Note",
+    "Origin",
     "Person",
     "Point",
     "Problem",
+    "Provenance",
     "RenderedEvent",
     "Source",
+    "Span",
     "Term",
     "Text",
     "card_files",
+    "card_provenance",
     "fold",
     "key_clashes",
     "load",
     "load_card",
     "load_glossary",
     "load_library",
+    "mark",
     "render_card",
+    "render_spans",
     "render_text",
     "romanise",
     "short_key",

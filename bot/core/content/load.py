@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from pydantic import ValidationError
 from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.library import Library
 from bot.core.content.model import Card
+from bot.core.content.positions import field_lines, syntax_field, syntax_position
 from bot.core.content.problems import Problem, shown_path
 from bot.core.content.validate import (
     about_problems,
@@ -47,21 +49,57 @@ def _pydantic_problems(file: str, exc: ValidationError) -> list[Problem]:
     return problems
 
 
-def _read_toml(path: Path, shown: str) -> tuple[dict[str, Any] | None, list[Problem]]:
+def _read_toml(
+    path: Path, shown: str, sources: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse a TOML file, keeping its text in `sources` so problems can be placed on its lines."""
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh), []
-    except tomllib.TOMLDecodeError as exc:
-        return None, [Problem(shown, "(syntax)", str(exc))]
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         return None, [Problem(shown, "(file)", exc.strerror or str(exc))]
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, "(file)", f"is not UTF-8: {exc.reason} at byte {exc.start}")]
+    sources[shown] = text
+    try:
+        return tomllib.loads(text), []
+    except tomllib.TOMLDecodeError as exc:
+        line, message = syntax_position(str(exc), text)
+        field = syntax_field(text, line) if line is not None else None
+        if field is None:
+            return None, [Problem(shown, "(syntax)", message, line)]
+        return None, [Problem(shown, field, f"TOML syntax: {message}", line)]
 
 
-def load_glossary(locales_dir: Path) -> tuple[Glossary | None, list[Problem]]:
-    """Parse the glossary file, reporting each bad entry by its index."""
+def with_lines(problems: list[Problem], sources: Mapping[str, str] = {}) -> list[Problem]:
+    """The problems with the line of their field filled in, where the field is in a TOML file.
+
+    `sources` holds the text each file had when it was checked; a file not in it is read again.
+    """
+    wanted: dict[str, list[str]] = {}
+    for problem in problems:
+        if problem.line is None and problem.file.endswith(".toml"):
+            wanted.setdefault(problem.file, []).append(problem.field)
+    lines: dict[str, dict[str, int]] = {}
+    for file, fields in wanted.items():
+        text = sources.get(file)
+        if text is None:
+            try:
+                text = Path(file).read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue
+        lines[file] = field_lines(text, fields)
+    return [
+        replace(p, line=lines[p.file][p.field]) if p.field in lines.get(p.file, {}) else p for p in problems
+    ]
+
+
+def load_glossary(
+    locales_dir: Path, sources: dict[str, str] | None = None
+) -> tuple[Glossary | None, list[Problem]]:
+    """Parse the glossary file, reporting each bad entry by its index; `sources` keeps its text."""
     path = locales_dir / GLOSSARY_FILE
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown)
+    data, problems = _read_toml(path, shown, {} if sources is None else sources)
     if data is None:
         return None, problems
     raw_entries = data.get("entry", [])
@@ -87,13 +125,15 @@ def load_glossary(locales_dir: Path) -> tuple[Glossary | None, list[Problem]]:
     return Glossary(entries), problems
 
 
-def load_replacements(locales_dir: Path) -> tuple[Replacements, list[Problem]]:
+def load_replacements(
+    locales_dir: Path, sources: dict[str, str] | None = None
+) -> tuple[Replacements, list[Problem]]:
     """The Taiwan forms to apply after OpenCC; none when the file is absent."""
     path = locales_dir / REPLACEMENTS_FILE
     if not path.exists():
         return NO_REPLACEMENTS, []
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown)
+    data, problems = _read_toml(path, shown, {} if sources is None else sources)
     if data is None:
         return NO_REPLACEMENTS, problems
     table = data.get("replace", {})
@@ -115,10 +155,10 @@ def load_replacements(locales_dir: Path) -> tuple[Replacements, list[Problem]]:
     return Replacements.from_table(pairs), problems
 
 
-def load_card(path: Path) -> tuple[Card | None, list[Problem]]:
-    """Parse one card file."""
+def load_card(path: Path, sources: dict[str, str] | None = None) -> tuple[Card | None, list[Problem]]:
+    """Parse one card file (and, with `sources`, keep its text)."""
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown)
+    data, problems = _read_toml(path, shown, {} if sources is None else sources)
     if data is None:
         return None, problems
     try:
@@ -134,11 +174,12 @@ def card_files(briefs_dir: Path) -> list[Path]:
 
 def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, list[Problem]]:
     """Cards and glossary, checked together; the library only when there is no problem at all."""
-    glossary, problems = load_glossary(locales_dir)
+    sources: dict[str, str] = {}
+    glossary, problems = load_glossary(locales_dir, sources)
     if glossary is None:
-        return None, problems
+        return None, with_lines(problems, sources)
     problems += glossary_problems(glossary, shown_path(locales_dir / GLOSSARY_FILE))
-    replacements, found = load_replacements(locales_dir)
+    replacements, found = load_replacements(locales_dir, sources)
     problems += found
     cards: list[Card] = []
     files: dict[str, str] = {}
@@ -148,7 +189,7 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
     elif not paths:
         problems.append(Problem(shown_path(briefs_dir), "(folder)", "has no .toml card files"))
     for path in paths:
-        card, found = load_card(path)
+        card, found = load_card(path, sources)
         shown = shown_path(path)
         problems += found
         if card is None:
@@ -162,7 +203,7 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
     problems += card_set_problems(cards, files)
     problems += about_problems(cards, files)
     if problems:
-        return None, problems
+        return None, with_lines(problems, sources)
     return Library(glossary, cards, files, replacements), []
 
 
@@ -179,5 +220,5 @@ def load(briefs_dir: Path, locales_dir: Path) -> Content | list[Problem]:
         return problems
     library.render_all()
     if problems := limit_problems(library):
-        return problems
+        return with_lines(problems)
     return Content(library, Catalogs.load(locales_dir))

@@ -8,14 +8,16 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the content: which file, which field, what."""
+    """One thing wrong with the content: which file, which line, which field, what."""
 
     file: str
     field: str
     message: str
+    line: int | None = None  # where the field is in the file, when the file has it
 
     def __str__(self) -> str:
-        return f"{self.file}: {self.field}: {self.message}"
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where}: {self.field}: {self.message}"
 
 
 def shown_path(path: Path) -> str:

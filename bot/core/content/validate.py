@@ -134,17 +134,18 @@ def catalog_problems(locales_dir: Path) -> list[Problem]:
                 continue
             ids, strings = _forms(message.id), _forms(message.string)
             field = f"msgid {ids[0]!r}"
+            line = message.lineno or None
             if message.fuzzy:
-                problems.append(Problem(shown, field, "is marked fuzzy"))
+                problems.append(Problem(shown, field, "is marked fuzzy", line))
             if any(not s for s in strings):
-                problems.append(Problem(shown, field, "has an empty msgstr"))
+                problems.append(Problem(shown, field, "has an empty msgstr", line))
                 continue
             wanted = set(_PLACEHOLDER.findall(ids[-1]))
             for s in strings:
                 if set(_PLACEHOLDER.findall(s)) - wanted or (
                     len(ids) == 1 and set(_PLACEHOLDER.findall(s)) != wanted
                 ):
-                    problems.append(Problem(shown, field, f"placeholders differ: {s!r}"))
+                    problems.append(Problem(shown, field, f"placeholders differ: {s!r}", line))
     return problems
 
 
