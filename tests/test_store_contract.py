@@ -272,3 +272,22 @@ async def test_two_processes_claiming_one_day_agree(two_stores: tuple[Store, Sto
         *(s.claim_digest(1, 10, "2026-03-06", f"nonce-{i}", NOW) for i in range(10) for s in (first, second))
     )
     assert len({c.nonce for c in claims}) == 1
+
+
+async def test_settings_written_by_two_processes_at_once_all_land(two_stores: tuple[Store, Store]) -> None:
+    first = two_stores[0]
+    languages = ("en", "zh-Hans", "zh-Hant")
+    await asyncio.gather(
+        *(two_stores[g % 2].set_guild_language(g, languages[g % 3]) for g in range(60)),
+        *(two_stores[u % 2].set_user_language(1000 + u, languages[u % 3]) for u in range(60)),
+        *(two_stores[c % 2].set_channel_language(1, 2000 + c, languages[c % 3]) for c in range(60)),
+        *(two_stores[k % 2].set_meta(f"key-{k % 5}", f"value-{k}") for k in range(40)),
+    )
+    # Each process reads what the other wrote: from the database, never from its own memory.
+    for n in range(60):
+        other = two_stores[(n + 1) % 2]
+        assert await other.guild_language(n) == languages[n % 3]
+        assert await other.user_language(1000 + n) == languages[n % 3]
+        assert await other.channel_language(2000 + n) == languages[n % 3]
+    for k in range(5):
+        assert await first.get_meta(f"key-{k}") in {f"value-{v}" for v in range(40) if v % 5 == k}
