@@ -1,6 +1,14 @@
 """Per-server settings, the digest schedule and its ledger: the store interface and its backends."""
 
-from bot.store.base import Claim, DigestRow, LedgerState, PauseReason, Store
+from bot.store.base import (
+    Claim,
+    DigestRow,
+    LedgerState,
+    PauseReason,
+    SchemaTooNew,
+    Store,
+    StoreUnavailable,
+)
 from bot.store.migrations import MIGRATIONS
 from bot.store.sqlite import SQLiteStore, sqlite_path
 
@@ -11,6 +19,8 @@ __all__ = [
     "LedgerState",
     "PauseReason",
     "SQLiteStore",
+    "SchemaTooNew",
     "Store",
+    "StoreUnavailable",
     "sqlite_path",
 ]

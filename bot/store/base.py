@@ -87,9 +87,21 @@ class Store(Protocol):
         """Close a day's digest atomically: ledger, what was carried, the next due time."""
         ...
 
+    async def problem(self) -> str | None:
+        """Something wrong with the backend noticed while running (its file deleted, say), or None."""
+        ...
+
     async def close(self) -> None:
         """Release the backend."""
         ...
+
+
+class StoreUnavailable(Exception):
+    """The backend could not be used just now (locked, busy, unreachable); worth trying again later."""
+
+
+class SchemaTooNew(Exception):
+    """The database was written by a newer version of the bot; this one refuses to touch it."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +111,8 @@ class Claim:
     nonce: str
     state: LedgerState
     parts_sent: int
+    claimed_at: dt.datetime | None = None
+    resumed: bool = False  # claimed by an earlier run that did not finish it (a crash, a kill)
 
 
 @dataclass(frozen=True)

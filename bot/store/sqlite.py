@@ -12,7 +12,7 @@ from typing import TypeVar
 from urllib.parse import urlparse
 
 from bot.core.language import LANGUAGES, Language
-from bot.store.base import Claim, DigestRow, LedgerState, PauseReason
+from bot.store.base import Claim, DigestRow, LedgerState, PauseReason, SchemaTooNew, StoreUnavailable
 from bot.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -23,39 +23,58 @@ def sqlite_path(database_url: str) -> Path | str:
     parsed = urlparse(database_url)
     if parsed.scheme != "sqlite":
         raise ValueError(f"DATABASE_URL must start with sqlite:// (got {parsed.scheme or 'no'} scheme)")
-    if parsed.netloc == ":memory:" or parsed.path in ("/:memory:", ""):
+    if parsed.netloc == ":memory:" or parsed.path == "/:memory:":
         return ":memory:"
+    if parsed.netloc or parsed.path in ("", "/"):
+        # sqlite://briefing.db names no file: SQLite would quietly keep everything in memory.
+        raise ValueError("DATABASE_URL must be sqlite:///relative/path or sqlite:////absolute/path")
     return Path(parsed.path[1:]) if parsed.path.startswith("/") else Path(parsed.path)
 
 
 class SQLiteStore:
     """The embedded default: one SQLite file, one connection used from a worker thread under a lock."""
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: sqlite3.Connection, path: Path | None = None) -> None:
         self._db = connection
         self._lock = threading.Lock()
+        self._path = path
+        # Which file was opened: a file deleted or replaced under a running bot is noticed by comparing.
+        self._identity = _identity(path) if path is not None else None
         # Read on every command, written rarely and only through this object: answer reads from memory.
         self._languages: dict[int, Language | None] = {}
 
     @classmethod
-    async def open(cls, database_url: str) -> SQLiteStore:
-        """Open (creating if needed) the database and bring its schema up to date."""
+    async def open(cls, database_url: str, busy_timeout: float = 10.0) -> SQLiteStore:
+        """Open (creating if needed) the database and bring its schema up to date.
+
+        `busy_timeout` is how long one statement waits for another process's lock before failing with
+        StoreUnavailable; the caller tries again later rather than waiting on.
+        """
         path = sqlite_path(database_url)
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
 
         def connect() -> sqlite3.Connection:
-            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a setting the user saw confirmed must survive a crash
             return db
 
-        store = cls(await asyncio.to_thread(connect))
-        await store._run(store._migrate)
+        store = cls(await asyncio.to_thread(connect), path if isinstance(path, Path) else None)
+        try:
+            await store._run(store._migrate)
+        except BaseException:
+            await store.close()
+            raise
         return store
 
     def _migrate(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > len(MIGRATIONS):
+            raise SchemaTooNew(
+                f"the database is at schema version {version}, newer than this code knows "
+                f"({len(MIGRATIONS)}): run the newer version of the bot that wrote it, or restore a backup"
+            )
         for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
             self._db.execute("BEGIN IMMEDIATE")
             try:
@@ -64,15 +83,34 @@ class SQLiteStore:
                 self._db.execute(f"PRAGMA user_version = {number}")
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
 
     async def _run(self, work: Callable[[], T]) -> T:
         def locked() -> T:
             with self._lock:
-                return work()
+                try:
+                    return work()
+                except sqlite3.OperationalError as exc:  # locked, busy, disk I/O, file gone
+                    raise StoreUnavailable(str(exc)) from exc
 
         return await asyncio.to_thread(locked)
+
+    async def problem(self) -> str | None:
+        """Whether the database file this store opened is still the one at its path."""
+        if self._path is None or self._identity is None:
+            return None
+        now = await asyncio.to_thread(_identity, self._path)
+        if now is None:
+            return (
+                f"the database file {self._path} was deleted while the bot runs; what it writes now is lost"
+            )
+        if now != self._identity:
+            return (
+                f"the database file {self._path} was replaced while the bot runs; restart to use the new one"
+            )
+        return None
 
     async def schema_version(self) -> int:
         """How many migrations this database has run."""
@@ -209,7 +247,7 @@ class SQLiteStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 row = self._db.execute(
-                    "SELECT nonce, state, parts_sent FROM digest_ledger "
+                    "SELECT nonce, state, parts_sent, claimed_at FROM digest_ledger "
                     "WHERE guild_id = ? AND local_date = ?",
                     (guild_id, local_date),
                 ).fetchone()
@@ -219,12 +257,14 @@ class SQLiteStore:
                         "VALUES (?, ?, ?, 'sending', ?)",
                         (guild_id, local_date, nonce, _iso(now)),
                     )
-                    row = (nonce, "sending", 0)
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
-            return Claim(*row)
+            if row is None:
+                return Claim(nonce, "sending", 0, now, resumed=False)
+            return Claim(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]), resumed=True)
 
         return await self._run(claim)
 
@@ -270,7 +310,8 @@ class SQLiteStore:
                 )
                 self._db.execute("COMMIT")
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
 
         await self._run(finish)
@@ -278,6 +319,14 @@ class SQLiteStore:
     async def close(self) -> None:
         """Close the connection."""
         await self._run(self._db.close)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 _DIGEST_COLUMNS = (
