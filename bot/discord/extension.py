@@ -28,6 +28,8 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if not isinstance(loaded, Content):
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
+    if not settings.database_url.startswith("sqlite:"):
+        raise RuntimeError("DATABASE_URL: only SQLite is supported by this version")
     store = await SQLiteStore.open(settings.database_url)
     briefer = Briefer.serving(loaded)
     languages = LanguageChooser(store, settings.default_language)
@@ -36,7 +38,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     if settings.briefs_url:
         where = sqlite_path(settings.database_url)
         folder = (where.parent if isinstance(where, Path) else Path("data")) / "remote"
-        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir)
+        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir, settings.briefs_timeout)
     host_translator = bot.tree.translator
     upkeep = UpkeepCog(
         bot,
@@ -46,6 +48,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
         reload_interval=settings.reload_interval,
         remote=remote,
         remote_refresh=settings.briefs_refresh,
+        health_interval=settings.health_interval,
         host_translator=host_translator,
     )
     await bot.tree.set_translator(CatalogTranslator(loaded.catalogs, fallback=host_translator))

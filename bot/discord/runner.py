@@ -113,4 +113,8 @@ def run(settings: Settings) -> int:
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN)")
         return 1
+    except commands.ExtensionFailed as exc:
+        # A start-up refusal (content, store) is a message for the operator, not a traceback.
+        log.error("the briefing extension could not start: %s", exc.original)
+        return 1
     return 0

@@ -1,0 +1,49 @@
+"""The running bot watches itself: a health line for its background tasks, and its database file."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from bot.store import MIGRATIONS
+from tests.e2e.bot_process import BotProcess, running_bot
+from tests.e2e.discord_server import LoopbackDiscord
+from tests.e2e.test_hostile_content import logged_after
+
+
+async def test_health_is_logged_and_a_deleted_or_replaced_database_is_noticed(tmp_path: Path) -> None:
+    async with LoopbackDiscord() as server:
+        env = {"HEALTH_INTERVAL": "0.3", "RELOAD_INTERVAL": "0.3"}
+        async with running_bot(server, tmp_path, **env) as bot:
+            line = await logged_after(bot, 0, "health: ok; last completed cycles: content reload ")
+            assert "digest scheduler " in line
+            database = tmp_path / "bot.sqlite3"
+
+            start = len(bot.log())
+            database.unlink()
+            line = await logged_after(bot, start, "store: the database file")
+            assert line.endswith(f"{database} was deleted while the bot runs; what it writes now is lost")
+            assert " ERROR " in line
+
+            start = len(bot.log())
+            database.write_bytes(b"")
+            line = await logged_after(bot, start, "store: the database file")
+            assert line.endswith(f"{database} was replaced while the bot runs; restart to use the new one")
+            assert await server.command("briefs", {})  # still answering
+
+
+async def test_a_database_from_newer_code_stops_the_start_with_a_clear_message(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "bot.sqlite3") as db:
+        db.execute("PRAGMA user_version = 99")
+    async with LoopbackDiscord() as server:
+        bot = BotProcess(tmp_path, server.env())
+        await bot.start()
+        assert bot.process is not None
+        assert await asyncio.wait_for(bot.process.wait(), 30) == 1
+    assert (
+        "ERROR bot.discord.runner: the briefing extension could not start: the database is at schema "
+        f"version 99, newer than this code knows ({len(MIGRATIONS)}): run the newer version of the bot "
+        "that wrote it, or restore a backup"
+    ) in bot.log()
+    assert "Traceback" not in bot.log()
