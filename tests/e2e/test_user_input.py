@@ -32,6 +32,10 @@ async def test_echoed_input_is_clipped_escaped_and_never_a_link(tmp_path: Path) 
 
         text = description(await reply(server, "summary", {"language": "y" * 4000}))
         assert text == f"We have no briefings in “{'y' * 99}…”."
+        body = await reply(server, "language", {"language": PHISHING * 100}, subcommand="set", **ADMIN)
+        escaped = "\\[free nitro\\]\\(https:\u200b//evil.example/claim\\)"
+        # Clipped at the last space before 100 characters, then escaped: no link survives.
+        assert description(body) == f"We have no briefings in “{escaped * 2}\\[free…”."
 
         # Asked in chat, mentioning the bot: the answer quotes the question without its link.
         before = len(server.messages)
