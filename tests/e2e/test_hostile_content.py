@@ -181,6 +181,7 @@ async def test_a_hostile_pack_server_is_bounded_and_the_fetch_loop_carries_on(tm
                 assert time.monotonic() < deadline, "the good pack was not picked up"
                 await asyncio.sleep(0.1)
             peak = max(peak, process.memory_info().rss)
+    print(f"peak RSS of the bot while fed hostile packs: {peak / (1 << 20):.0f} MB")
     assert peak < 250 * (1 << 20), f"peak RSS {peak / (1 << 20):.0f} MB"
     assert "Traceback" not in bot.log(), bot.log()[-6000:]
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import sqlite3
 from pathlib import Path
 
 from bot.store import MIGRATIONS
 from tests.e2e.bot_process import BotProcess, running_bot
-from tests.e2e.discord_server import LoopbackDiscord
+from tests.e2e.conftest import ADMIN, ask
+from tests.e2e.discord_server import CHANNEL_ID, LoopbackDiscord
+from tests.e2e.test_digest import digest_posts
 from tests.e2e.test_hostile_content import logged_after
 
 
@@ -47,3 +50,35 @@ async def test_a_database_from_newer_code_stops_the_start_with_a_clear_message(t
         "that wrote it, or restore a backup"
     ) in bot.log()
     assert "Traceback" not in bot.log()
+
+
+async def test_a_store_locked_across_the_due_minute_delays_the_digest(tmp_path: Path) -> None:
+    async with LoopbackDiscord() as server, running_bot(server, tmp_path) as bot:
+        await ask(server, "briefs")  # the server's language choice is read (and remembered) once
+        now = dt.datetime.now(dt.UTC)
+        if now.second > 50:
+            await asyncio.sleep(61 - now.second)
+            now = dt.datetime.now(dt.UTC)
+        due = (now + dt.timedelta(minutes=1)).replace(second=0, microsecond=0)
+        await ask(
+            server,
+            "digest",
+            {"channel": CHANNEL_ID, "time": due.strftime("%H:%M"), "timezone": "UTC"},
+            subcommand="set",
+            **ADMIN,
+        )
+        # Another process takes the write lock before the due minute and holds it past the store's
+        # own wait for a lock (10 s), so the claim fails at least once.
+        blocker = sqlite3.connect(tmp_path / "bot.sqlite3", isolation_level=None, timeout=30)
+        try:
+            blocker.execute("BEGIN IMMEDIATE")
+            await asyncio.sleep((due - dt.datetime.now(dt.UTC)).total_seconds() + 14)
+            assert digest_posts(server) == []
+            assert await ask(server, "briefs")  # answers go on meanwhile
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+        await server.wait_for(lambda: digest_posts(server), 30)
+        await asyncio.sleep(1.0)
+        assert len(digest_posts(server)) == 1
+    assert "waits: the store is unavailable (database is locked)" in bot.log()
