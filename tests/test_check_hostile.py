@@ -125,3 +125,27 @@ def test_an_empty_glossary(tree: Path) -> None:
     assert result.stdout.splitlines() == [
         "locales/glossary.toml: entry: the glossary has no entries; every card needs at least its outlet"
     ]
+
+
+def test_a_fifo_or_an_oversized_file_at_start_up_is_named(tree: Path) -> None:
+    os.mkfifo(tree / "briefs" / "fifo.toml")
+    with (tree / "briefs" / "huge.toml").open("wb") as fh:
+        fh.truncate(2 * MAX_FILE_BYTES)
+    env = {**os.environ, "BRIEFS_DIR": "briefs", "LOCALES_DIR": "locales", "PYTHONPATH": str(ROOT)}
+    env.pop("DISCORD_TOKEN", None)
+    # The console loads through the content cache, whose key hashes the files: it opens neither.
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "console"],
+        check=False,
+        cwd=tree,
+        env={**env, "CONTENT_CACHE": str(tree / "cache")},
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[:2] == [
+        "briefs/fifo.toml: (file): is a FIFO, not a regular file",
+        f"briefs/huge.toml: (file): is {2 * MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
+    ]
