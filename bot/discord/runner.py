@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import signal
+import sys
 
 import discord
 import yarl
@@ -108,6 +109,9 @@ async def _serve(settings: Settings) -> None:
 def run(settings: Settings) -> int:
     """Run until SIGTERM or Ctrl-C; resources open in setup_hook and close on shutdown."""
     point_at(settings)
+    # Loading and laying out run in worker threads; a shorter GIL switch interval lets the event loop
+    # back in sooner while one of them computes, so answers do not queue behind it.
+    sys.setswitchinterval(0.001)
     try:
         asyncio.run(_serve(settings))
     except discord.LoginFailure:

@@ -98,6 +98,7 @@ async def test_each_hostile_file_is_refused_by_name_and_the_next_good_save_is_se
             while await summary_title(server) != "Lin Junyang leaves Alibaba's Qwen: fixed":
                 assert time.monotonic() - saved < RELOAD + 2, "the fix was not picked up"
                 await asyncio.sleep(0.05)
+            print(f"the fix was served {time.monotonic() - saved:.2f} s after it was saved")
     assert "Traceback" not in bot.log(), bot.log()[-6000:]
 
 
