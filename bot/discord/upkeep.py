@@ -137,7 +137,8 @@ class UpkeepCog(commands.Cog, name=NAME):
     async def _check_health(self) -> None:
         """Log how long ago each task completed a cycle, warn about stale ones and about the store."""
         try:
-            for task in self.health.tasks():
+            tasks = self.health.tasks()
+            for task in tasks:
                 if task.stale:
                     log.warning(
                         "health: %s has not completed a cycle for %.0f s (limit %.0f s)",
@@ -145,11 +146,12 @@ class UpkeepCog(commands.Cog, name=NAME):
                         task.age,
                         task.max_age,
                     )
-            ages = ", ".join(f"{t.name} {t.age:.0f}s ago" for t in self.health.tasks())
-            log.info("health: %s; last completed cycles: %s", "stale" if self.health.stale() else "ok", ages)
             problem = await self.store.problem()
             if problem is not None and problem not in self._reported:
-                log.error("store: %s", problem)
+                log.error("store: %s", problem)  # once per problem; the health line repeats it
             self._reported = {problem} if problem else set()
+            state = "stale" if any(t.stale for t in tasks) else "store problem" if problem else "ok"
+            ages = ", ".join(f"{t.name} {t.age:.0f}s ago" for t in tasks)
+            log.info("health: %s; last completed cycles: %s", state, ages)
         except Exception:
             log.exception("health check failed; trying again at the next interval")

@@ -28,6 +28,7 @@ async def test_health_is_logged_and_a_deleted_or_replaced_database_is_noticed(tm
             line = await logged_after(bot, start, "store: the database file")
             assert line.endswith(f"{database} was deleted while the bot runs; what it writes now is lost")
             assert " ERROR " in line
+            await logged_after(bot, start, "health: store problem; last completed cycles: ")
 
             start = len(bot.log())
             database.write_bytes(b"")
