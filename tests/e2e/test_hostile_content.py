@@ -172,8 +172,13 @@ async def test_a_hostile_pack_server_is_bounded_and_the_fetch_loop_carries_on(tm
             assert all('"deep"' in h.get("If-None-Match", "") for h in server.file_requests[requests:])
             assert sent["huge"] < 40 * (1 << 20)  # the stream was dropped long before its 200 MB
 
-            server.file_handlers.pop("pack.json", None)
-            server.files["pack.json"] = (
+            # A good pack behind a redirect on the same host is followed and served.
+            async def moved(request: web.Request) -> web.StreamResponse:
+                return web.Response(status=301, headers={"Location": "/files/moved.json"})
+
+            server.files.pop("pack.json", None)
+            server.file_handlers["pack.json"] = moved
+            server.files["moved.json"] = (
                 pack("{lin-junyang} leaves {alibaba}'s {qwen}: from the pack"),
                 '"good"',
             )
