@@ -9,6 +9,8 @@ from bot.digest.scheduler import (
     Outcome,
     RateLimiter,
     Transient,
+    mark,
+    marked,
     nonce_for,
     utc_now,
 )
@@ -23,6 +25,8 @@ __all__ = [
     "Transient",
     "compose",
     "local_date",
+    "mark",
+    "marked",
     "next_due",
     "nonce_for",
     "occurrence",

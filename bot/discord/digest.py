@@ -9,7 +9,7 @@ from discord.ext import commands
 
 from bot.core.answers import Briefer
 from bot.core.language import Language
-from bot.core.layout import pack_messages
+from bot.core.layout import pack_messages, quote_input
 from bot.core.text import N_, Translation
 from bot.digest import DigestScheduler, compose, next_due, parse_hhmm, parse_zone, utc_now, zone_names
 from bot.discord.language_chain import LanguageChooser
@@ -106,14 +106,17 @@ class DigestCog(AdapterCog, name="Daily digest"):
         at = parse_hhmm(time)
         if at is None:
             await self.refuse(
-                interaction, reader, N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."), value=time
+                interaction,
+                reader,
+                N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."),
+                value=quote_input(time),
             )
             return
         zone_name = timezone or self.default_timezone
         zone = parse_zone(zone_name)
         if zone is None:
             message = N_("Unknown time zone “{value}”. Try e.g. Asia/Shanghai.")
-            await self.refuse(interaction, reader, message, value=zone_name)
+            await self.refuse(interaction, reader, message, value=quote_input(zone_name))
             return
         me = interaction.guild.me if interaction.guild is not None else None
         rights = channel.permissions_for(me) if me is not None else None

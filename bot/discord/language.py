@@ -7,6 +7,7 @@ from discord import app_commands
 from discord.app_commands import locale_str
 
 from bot.core.language import LANGUAGE_NAMES, parse_language
+from bot.core.layout import quote_input
 from bot.core.text import N_
 from bot.discord.briefings import LANGUAGE_CHOICES
 from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, in_server
@@ -33,7 +34,9 @@ class LanguageCog(AdapterCog, name="Briefing language"):
         chosen = parse_language(language)
         if chosen is None or interaction.guild_id is None:
             reader = await self.languages.for_interaction(interaction)
-            await self.refuse(interaction, reader, N_("We have no briefings in “{value}”."), value=language)
+            await self.refuse(
+                interaction, reader, N_("We have no briefings in “{value}”."), value=quote_input(language)
+            )
             return
         await self.languages.store.set_guild_language(interaction.guild_id, chosen)
         _ = self.briefer.translation(chosen)

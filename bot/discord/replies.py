@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import discord
-from discord import app_commands
+from discord import AppCommandOptionType, app_commands
 from discord.ext import commands
 
 from bot.core import layout
@@ -78,7 +78,7 @@ class AdapterCog(commands.Cog):
         self, interaction: discord.Interaction, language: Language, message: str, /, **values: Any
     ) -> None:
         """A short private answer to something the user got wrong."""
-        text = self.briefer.translation(language)(message, **values)
+        text = self.briefer.translation(language)(message, **values)[: layout.DESCRIPTION]
         await send_private(interaction, discord.Embed(description=text, colour=ERROR_COLOUR))
 
     async def cog_app_command_error(
@@ -91,6 +91,14 @@ class AdapterCog(commands.Cog):
             language = self.languages.default
         if isinstance(error, app_commands.NoPrivateMessage):
             await self.refuse(interaction, language, N_("This command works only in a server."))
+            return
+        if isinstance(error, app_commands.TransformerError) and error.type is AppCommandOptionType.channel:
+            # Discord offers every channel; one the bot cannot see does not resolve to a channel here.
+            await self.refuse(
+                interaction,
+                language,
+                N_("I cannot see that channel. Give me View Channel, Send Messages and Embed Links there."),
+            )
             return
         if isinstance(error, app_commands.MissingPermissions):  # only Manage Server is ever required
             await self.refuse(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 
@@ -16,6 +17,7 @@ from bot.discord.replies import NO_PINGS, AdapterCog, to_embed
 log = logging.getLogger(__name__)
 
 VIEW_TIMEOUT = 300.0
+SLOW_ANSWER = 1.5  # seconds; Discord drops an interaction not answered (or deferred) within 3
 Render = Callable[[Language], Answer]
 
 
@@ -103,6 +105,11 @@ class ReplyView(discord.ui.View):
             log.debug("could not disable buttons: %s", exc)
 
 
+async def answer_off_loop(render: Render, language: Language) -> Answer:
+    """Build an answer in a worker thread: a huge card is laid out there, never on the event loop."""
+    return await asyncio.to_thread(render, language)
+
+
 async def send_answer(
     cog: AdapterCog,
     interaction: discord.Interaction,
@@ -110,14 +117,30 @@ async def send_answer(
     language: Language,
     ephemeral: bool = False,
 ) -> None:
-    """Send an answer's first page with its buttons; a NotFound goes privately to the reader."""
-    answer = render(language)
+    """Send an answer's first page with its buttons; a NotFound goes privately to the reader.
+
+    The answer is built off the event loop, so other interactions are answered meanwhile; one that
+    takes longer than Discord's first-response window allows is deferred and sent as a follow-up.
+    """
+    job = asyncio.ensure_future(answer_off_loop(render, language))
+    done, _ = await asyncio.wait({job}, timeout=SLOW_ANSWER)
+    if not done:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    answer = await job
     if isinstance(answer, NotFound):
         embed = to_embed(answer.view, error=True)
-        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
         return
     view = ReplyView(cog, answer, render, language, interaction.user.id)
     view.interaction = interaction
+    if interaction.response.is_done():
+        await interaction.followup.send(
+            embed=to_embed(answer.pages[0]), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        )
+        return
     await interaction.response.send_message(
         embed=to_embed(answer.pages[0]), view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
     )
@@ -127,7 +150,7 @@ async def send_to_channel(
     cog: AdapterCog, message: discord.Message, render: Render, language: Language
 ) -> None:
     """Answer a chat message in its channel, with the same buttons a command reply carries."""
-    answer = render(language)
+    answer = await answer_off_loop(render, language)
     if isinstance(answer, NotFound):
         await message.reply(
             embed=to_embed(answer.view, error=True), allowed_mentions=NO_PINGS, mention_author=False
