@@ -6,9 +6,12 @@ import argparse
 import logging
 import os
 import sys
+from types import TracebackType
 from typing import TYPE_CHECKING
 
+from bot import redaction
 from bot.config import Settings, SettingsError, load_settings
+from bot.redaction import url_secrets
 
 if TYPE_CHECKING:
     from bot.core.answers import Briefer
@@ -117,6 +120,11 @@ def _studio(settings: Settings) -> int:
     return serve(settings)
 
 
+def _log_uncaught(kind: type[BaseException], exc: BaseException, trace: TracebackType | None) -> None:
+    """An error nobody caught goes through the log, and so through its redaction, not straight to stderr."""
+    logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=(kind, exc, trace))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m bot`."""
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
@@ -132,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     settings = _settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Every record passes through one filter that removes the token, URL secrets and interaction tokens.
+    secrets = settings.secrets() + url_secrets(getattr(args, "webhook", None))
+    redaction.install(secrets)
+    sys.excepthook = _log_uncaught
     # httpx logs each request's full URL at INFO, and a webhook URL carries its token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
     if args.command == "check":

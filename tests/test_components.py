@@ -23,8 +23,9 @@ from bot.discord.views import (
     reply_view,
 )
 
-LONG_ID = "a-story-whose-id-goes-on-" + "-".join(["and-on"] * 30)
-LONG_PERSON = "a-person-with-a-name-" + "-".join(["that-is-long"] * 20)
+# As long as ids may be (an autocomplete value holds 100): together far more than one custom_id holds.
+LONG_ID = "a-story-whose-id-goes-on-" + "-".join(["and-on"] * 10)  # 94, and "-12" makes 97
+LONG_PERSON = "a-person-with-a-name-" + "-".join(["that-is-long"] * 6)  # 98
 
 
 def long_content(content: Path) -> Briefer:

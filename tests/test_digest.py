@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import re
+import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -15,9 +16,9 @@ import pytest
 from bot.core.answers import Briefer
 from bot.core.content import Content, load
 from bot.core.layout import View
-from bot.digest import UTC, DigestScheduler, Gone, Outcome, Transient
+from bot.digest import UTC, DigestScheduler, Gone, Outcome, Transient, nonce_for
 from bot.discord.language_chain import LanguageChooser
-from bot.store import DigestRow, Store
+from bot.store import MIGRATIONS, DigestRow, SchemaTooNew, SQLiteStore, Store
 
 
 class Channel:
@@ -33,6 +34,9 @@ class Channel:
 
     async def language(self, row: DigestRow) -> str:
         return row.language or self.languages.get(row.guild_id, "en")
+
+    async def find_post(self, channel_id: int, nonce: str, since: dt.datetime) -> bool | None:
+        return any(c == channel_id and n == nonce for c, _, n in self.posts)
 
     async def post(self, row: DigestRow, views: Sequence[View], nonce: str, day: dt.date) -> str | None:
         self.attempts += 1
@@ -358,3 +362,50 @@ async def test_one_slow_server_does_not_hold_up_the_others(store: Store, briefer
     with contextlib.suppress(asyncio.CancelledError):
         await running
     assert len(channel.posts) == 20
+
+
+async def test_a_store_locked_across_the_due_minute_and_midnight_delays_the_digest(
+    tmp_path: Path, briefer: Briefer
+) -> None:
+    path = tmp_path / "locked.sqlite3"
+    store = await SQLiteStore.open(f"sqlite:///{path}", busy_timeout=0.1)
+    due = dt.datetime(2026, 3, 5, 23, 58, tzinfo=UTC)
+    await store.set_digest(1, 10, "23:58", "UTC", due)
+    # Another process holds the write lock from before the due minute until after midnight.
+    blocker = sqlite3.connect(path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    clock = Clock(due)
+    channel = Channel()
+    seen: list[str] = []
+    scheduler = DigestScheduler(store, briefer, channel, clock, store_retry=0.1, on_cycle=seen.append)
+    loop = asyncio.create_task(scheduler.run())
+    try:
+        await asyncio.sleep(1.0)
+        assert channel.posts == []  # nothing can be claimed while the store is locked...
+        assert not loop.done()  # ...and the scheduler is still there
+        clock.now = dt.datetime(2026, 3, 6, 0, 0, 30, tzinfo=UTC)
+        await asyncio.sleep(0.5)
+        blocker.execute("ROLLBACK")
+        for _ in range(100):
+            if channel.posts:
+                break
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.3)
+    finally:
+        loop.cancel()
+        blocker.close()
+    assert [nonce for _, _, nonce in channel.posts] == [nonce_for(1, 10, "2026-03-05") + "-0"]
+    row = await store.digest(1, 10)
+    assert row is not None
+    assert row.last_date == "2026-03-05"  # that day's digest, late, not lost
+    assert row.next_due == dt.datetime(2026, 3, 6, 23, 58, tzinfo=UTC)
+    assert "digest scheduler" in seen
+    await store.close()
+
+
+async def test_a_database_written_by_newer_code_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.execute(f"PRAGMA user_version = {len(MIGRATIONS) + 1}")
+    with pytest.raises(SchemaTooNew, match=rf"schema version {len(MIGRATIONS) + 1}, newer than this code"):
+        await SQLiteStore.open(f"sqlite:///{path}")

@@ -139,7 +139,9 @@ async def test_ledger_and_seen_versions_are_per_digest(store: Store) -> None:
     again = await store.claim_digest(1, 10, "2026-03-06", "nonce-b", NOW)
     other = await store.claim_digest(1, 11, "2026-03-06", "nonce-c", NOW)
     assert (first.nonce, first.state, first.parts_sent) == ("nonce-a", "sending", 0)
-    assert again == first  # the earlier claim wins, with its nonce
+    assert (again.nonce, again.state, again.parts_sent) == ("nonce-a", "sending", 0)  # the earlier claim wins
+    assert (first.resumed, again.resumed) == (False, True)  # the second finds a claim left unfinished
+    assert again.claimed_at == NOW
     assert other.nonce == "nonce-c"
     await store.digest_part_sent(1, 10, "2026-03-06", 2)
     assert (await store.claim_digest(1, 10, "2026-03-06", "x", NOW)).parts_sent == 2

@@ -31,12 +31,16 @@ def reply_problems(content: Content) -> list[Problem]:
     problems = []
     for card in content.library.cards:
         shown = content.library.files.get(card.id, card.id)
-        for query, answer in replies_for(briefer, card):
-            if isinstance(answer, NotFound):
-                problems.append(Problem(shown, query, "the query fails: " + answer.view.description))
-                continue
-            for page, view in enumerate(answer.pages, start=1):
-                problems += [Problem(shown, f"{query} page {page}", issue) for issue in view.problems()]
+        query = "(replies)"
+        try:
+            for query, answer in replies_for(briefer, card):
+                if isinstance(answer, NotFound):
+                    problems.append(Problem(shown, query, "the query fails: " + answer.view.description))
+                    continue
+                for page, view in enumerate(answer.pages, start=1):
+                    problems += [Problem(shown, f"{query} page {page}", issue) for issue in view.problems()]
+        except Exception as exc:
+            problems.append(Problem(shown, query, f"rendering fails: {type(exc).__name__}: {exc}"))
     return problems
 
 

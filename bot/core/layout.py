@@ -133,6 +133,21 @@ def clip(text: str, limit: int) -> str:
     return head.rstrip() + ELLIPSIS
 
 
+ECHO = 100  # characters of a user's own input repeated back in a reply
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#<@!-])")
+_LINK = re.compile(r"(?<=[A-Za-z]):(?=//)")
+
+
+def quote_input(text: str, limit: int = ECHO) -> str:
+    """A user's input made safe to repeat: one line, clipped, with markdown, links and mentions inert.
+
+    Every markdown character is escaped, so a masked link `[text](url)` shows as typed, and a zero-width
+    space after the colon of `scheme://` keeps Discord from turning a bare URL into a link under the
+    bot's name.
+    """
+    return _LINK.sub(":\u200b", _MARKDOWN.sub(r"\\\1", clip(text, limit)))
+
+
 def _forbidden(text: str, protected: Iterable[str]) -> set[int]:
     """Cut positions that would fall inside a protected name."""
     inside: set[int] = set()
@@ -216,12 +231,13 @@ def paginate(
     return tuple(views)
 
 
-def pack_messages(views: Sequence[View]) -> list[list[View]]:
-    """Group embeds into messages of at most 10 embeds and 6000 characters, keeping their order."""
+def pack_messages(views: Sequence[View], reserve: int = 0) -> list[list[View]]:
+    """Group embeds into messages of at most 10 embeds and 6000 characters (less `reserve`), in order."""
     messages: list[list[View]] = []
     size = 0
     for view in views:
-        if not messages or len(messages[-1]) >= EMBEDS_PER_MESSAGE or size + view.size() > EMBED_TOTAL:
+        full = size + view.size() > EMBED_TOTAL - reserve
+        if not messages or len(messages[-1]) >= EMBEDS_PER_MESSAGE or full:
             messages.append([])
             size = 0
         messages[-1].append(view)

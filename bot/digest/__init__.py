@@ -9,6 +9,8 @@ from bot.digest.scheduler import (
     Outcome,
     RateLimiter,
     Transient,
+    mark,
+    marked,
     nonce_for,
     utc_now,
 )
@@ -24,6 +26,8 @@ __all__ = [
     "compose",
     "compose_stories",
     "local_date",
+    "mark",
+    "marked",
     "next_due",
     "nonce_for",
     "occurrence",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 UTC = dt.UTC
@@ -11,7 +12,8 @@ UTC = dt.UTC
 def parse_hhmm(text: str) -> dt.time | None:
     """Read `HH:MM` (24-hour); None when it is not a time of day."""
     parts = text.strip().split(":")
-    if len(parts) != 2 or not all(p.isdigit() and len(p) == 2 for p in parts):
+    # isdigit() also accepts "²" and "٣"; only ASCII digits make a time.
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) == 2 for p in parts):
         return None
     hour, minute = int(parts[0]), int(parts[1])
     if hour > 23 or minute > 59:
@@ -19,13 +21,17 @@ def parse_hhmm(text: str) -> dt.time | None:
     return dt.time(hour, minute)
 
 
+MAX_ZONE_NAME = 64  # the longest IANA name is 32 characters
+_ZONE_NAME = re.compile(r"[A-Za-z0-9_+\-]+(?:/[A-Za-z0-9_+\-]+)*")
+
+
 def parse_zone(name: str) -> ZoneInfo | None:
     """An IANA zone by name; None when tzdata does not know it."""
-    if not name or name.strip() != name or name.startswith("/") or ".." in name:
+    if len(name) > MAX_ZONE_NAME or not _ZONE_NAME.fullmatch(name) or ".." in name:
         return None
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
         return None
 
 

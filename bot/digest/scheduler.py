@@ -12,16 +12,17 @@ import os
 import socket
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.answers import Briefer
 from bot.core.language import Language
-from bot.core.layout import View, pack_messages
+from bot.core.layout import FOOTER, View, pack_messages
 from bot.digest.compose import compose
 from bot.digest.schedule import UTC, local_date, next_due, occurrence, parse_hhmm
-from bot.store import DigestRow, PauseReason, Shards, Store
+from bot.store import Claim, DigestRow, PauseReason, Shards, Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,11 @@ Clock = Callable[[], dt.datetime]
 RETRY_DELAYS = (30, 60, 120, 300, 600, 1800)  # seconds between tries after a transient failure
 UNEXPECTED_RETRY = dt.timedelta(minutes=30)
 LATE = dt.timedelta(minutes=1)  # a digest posted later than this after its time counts as late
+STORE_RETRY = 5.0  # seconds before a server whose store call failed is looked at again
+# A digest held up (a locked store, a short outage) past midnight is still posted for its own day if
+# it is at most this late; a longer gap gives that day up, as after a long downtime.
+LATE_GRACE = dt.timedelta(hours=2)
+CYCLE = "digest scheduler"
 
 
 class Outcome(enum.Enum):
@@ -68,6 +74,14 @@ class Delivery(Protocol):
         """
         ...
 
+    async def find_post(self, channel_id: int, nonce: str, since: dt.datetime) -> bool | None:
+        """Whether the channel holds our message marked with `nonce` posted since then; None if unknown.
+
+        Discord forgets a nonce after a few minutes, so a digest resumed after a longer crash looks for
+        its own message instead of trusting the nonce.
+        """
+        ...
+
 
 class RateLimiter:
     """A budget of requests per second that every process of a deployment draws from together.
@@ -97,6 +111,22 @@ def nonce_for(guild_id: int, channel_id: int, day: str) -> str:
     return "d" + hashlib.sha256(f"{guild_id}:{channel_id}:{day}".encode()).hexdigest()[:20]
 
 
+MARK_ROOM = 32  # " · " and a nonce of at most 25 characters, kept free in every digest message
+
+
+def mark(views: Sequence[View], nonce: str) -> list[View]:
+    """The message with its nonce in the last footer, so the bot can find its own post again later."""
+    *head, last = views
+    kept = last.footer[: FOOTER - MARK_ROOM]
+    footer = " · ".join(part for part in (kept, nonce) if part)
+    return [*head, replace(last, footer=footer)]
+
+
+def marked(footer: str, nonce: str) -> bool:
+    """Whether a footer carries a digest nonce mark."""
+    return footer == nonce or footer.endswith(f" · {nonce}")
+
+
 def utc_now() -> dt.datetime:
     """The real clock."""
     return dt.datetime.now(UTC)
@@ -113,6 +143,9 @@ class DigestScheduler:
         clock: Clock = utc_now,
         per_second: float = 45.0,
         workers: int = 16,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+        on_cycle: Callable[[str], None] | None = None,
+        store_retry: float = STORE_RETRY,
         lease: float = 30.0,
         owner: str | None = None,
         shards: tuple[int, tuple[int, ...]] | None = None,
@@ -136,20 +169,41 @@ class DigestScheduler:
         self._inflight: set[tuple[int, int]] = set()
         self._wake = asyncio.Event()
         self._retries: dict[tuple[int, int, str], int] = {}
+        self.on_cycle = on_cycle or (lambda _name: None)  # told after every completed loop cycle
+        self.store_retry = store_retry
 
     def wake(self) -> None:
         """Look at the schedule again now (a digest was set, moved or turned off)."""
         self._wake.set()
 
     async def run(self) -> None:
-        """The loop: queue what is due, then sleep until the next due time or a wake-up."""
+        """The loop: queue what is due, then sleep until the next due time or a wake-up; it never stops."""
         workers = [asyncio.create_task(self._work()) for _ in range(self.workers)]
+        failures = 0
         try:
             while True:
-                await self.enqueue_due()
-                now = self.clock()
-                upcoming = await self.store.next_digest_after(now)
-                delay = 60.0 if upcoming is None else (upcoming - now).total_seconds()
+                for i, task in enumerate(workers):
+                    if task.done():  # cannot happen by design; if it does, the queue must not starve
+                        log.error("a digest worker stopped (%r); starting another", task)
+                        workers[i] = asyncio.create_task(self._work())
+                try:
+                    await self.enqueue_due()
+                    now = self.clock()
+                    upcoming = await self.store.next_digest_after(now)
+                    delay = 60.0 if upcoming is None else (upcoming - now).total_seconds()
+                    failures = 0
+                    self.on_cycle(CYCLE)
+                except StoreUnavailable as exc:
+                    # Due digests stay due in the store: they go out once it answers again, not lost.
+                    failures += 1
+                    delay = min(self.store_retry * failures, 60.0)
+                    log.warning(
+                        "digest scheduler: the store is unavailable (%s); trying again in %gs", exc, delay
+                    )
+                except Exception:
+                    failures += 1
+                    delay = min(self.store_retry * failures, 60.0)
+                    log.exception("digest scheduler: a cycle failed; trying again in %gs", delay)
                 # Serving some shards only, another shard's due digests become ours a lease after their
                 # time if nobody took them: look again at least that often.
                 longest = self.lease.total_seconds() if self.shards else 60.0
@@ -186,17 +240,42 @@ class DigestScheduler:
         while True:
             row = await self._queue.get()
             try:
-                self.outcomes[await self.deliver(row)] += 1
-            except Exception:  # one server's failure must never stop the others
-                log.exception("digest for server %s, channel %s failed", row.guild_id, row.channel_id)
-                # Not due again at once: an unexpected error would otherwise repeat on every wake-up.
-                await self.store.reschedule_digest(
-                    row.guild_id, row.channel_id, self.clock() + UNEXPECTED_RETRY
-                )
+                await self._deliver_one(row)
             finally:
                 self._inflight.discard((row.guild_id, row.channel_id))
                 self._queue.task_done()
                 self._wake.set()
+
+    async def _deliver_one(self, row: DigestRow) -> None:
+        """Deliver one channel's digest; whatever goes wrong is logged, and the worker carries on."""
+        try:
+            self.outcomes[await self.deliver(row)] += 1
+        except StoreUnavailable as exc:
+            # Left due: held back a moment (still in flight, so not queued again), then tried afresh.
+            log.warning("digest for channel %s waits: the store is unavailable (%s)", row.channel_id, exc)
+            await asyncio.sleep(self.store_retry)
+        except Exception:  # one server's failure must never stop the others
+            log.exception("digest for server %s, channel %s failed", row.guild_id, row.channel_id)
+            try:
+                # Not due again at once: an unexpected error would otherwise repeat on every wake-up.
+                await self.store.reschedule_digest(
+                    row.guild_id, row.channel_id, self.clock() + UNEXPECTED_RETRY
+                )
+            except Exception as exc:
+                log.warning("digest for server %s could not be rescheduled: %s", row.guild_id, exc)
+                await asyncio.sleep(self.store_retry)
+
+    async def _already_posted(self, row: DigestRow, nonce: str, claim: Claim) -> bool:
+        """For a claim left unfinished by an earlier run: whether the channel already holds this part."""
+        try:
+            found = await self.delivery.find_post(row.channel_id, nonce, claim.claimed_at or self.clock())
+        except (Gone, Transient) as exc:
+            found = None
+            log.warning("digest for server %s: could not read the channel's history: %r", row.guild_id, exc)
+        if found is None:
+            # Unknown: send with the nonce, which still prevents a duplicate inside Discord's window.
+            return False
+        return found
 
     async def deliver(self, row: DigestRow) -> Outcome:
         """Post one channel's due digest at most once for its local date; return what happened."""
@@ -208,7 +287,7 @@ class DigestScheduler:
         now = self.clock()
         today = local_date(now, zone)
         day = local_date(row.next_due, zone)
-        if day < today:
+        if day < today and now - row.next_due > LATE_GRACE:
             # Down over a due time: an earlier day is not posted; today's is, if its time has come.
             if occurrence(today, at, zone) > now:
                 await self.store.reschedule_digest(guild, channel, occurrence(today, at, zone))
@@ -229,14 +308,17 @@ class DigestScheduler:
         if not views:
             await self.store.finish_digest(guild, channel, key, "empty", {}, following, now)
             return Outcome.EMPTY
-        messages = pack_messages(views)
+        messages = pack_messages(views, reserve=MARK_ROOM)
         problem: str | None = None
         try:
             for index in range(claim.parts_sent, len(messages)):
-                await self.limiter.acquire()
-                problem = (
-                    await self.delivery.post(row, messages[index], f"{claim.nonce}-{index}", day) or problem
-                )
+                nonce = f"{claim.nonce}-{index}"
+                if claim.resumed and await self._already_posted(row, nonce, claim):
+                    log.info("digest for channel %s: part %d was posted before a restart", channel, index)
+                else:
+                    await self.limiter.acquire()
+                    sent = await self.delivery.post(row, mark(messages[index], nonce), nonce, day)
+                    problem = sent or problem
                 await self.store.digest_part_sent(guild, channel, key, index + 1)
         except Gone as gone:
             await self.store.pause_digest(guild, channel, gone.reason)

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from bot.core.layout import COLOUR, View
+from bot.redaction import redact_url, scrub, url_secrets
 
 _WEBHOOK = re.compile(r"^(https?://[^/]+(?:/[^/]+)*?/webhooks/\d+/)([^/?#]+)(.*)$")
 RETRIES = 5
@@ -20,9 +21,8 @@ class WebhookError(Exception):
 
 
 def redact(url: str) -> str:
-    """The URL with its secret token replaced, safe to print or log."""
-    match = _WEBHOOK.match(url)
-    return f"{match.group(1)}***{match.group(3)}" if match else "<webhook URL>"
+    """The URL with its secret token (and any password or query) replaced, safe to print or log."""
+    return redact_url(url)
 
 
 def is_webhook_url(url: str) -> bool:
@@ -74,6 +74,8 @@ async def post_messages(client: httpx.AsyncClient, url: str, messages: Sequence[
                     reason = response.json().get("message", "")
                 except ValueError:
                     reason = ""
+                # A server may echo the URL, token and all, in its error: scrub what is shown.
+                reason = scrub(str(reason)[:300], url_secrets(url))
                 raise WebhookError(f"{redact(url)} answered {response.status_code} {reason}".rstrip())
             ids.append(str(response.json().get("id", "")))
             break

@@ -13,6 +13,7 @@ from discord.ext import commands
 
 from bot.core.answers import Section, parse_question
 from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language, parse_language
+from bot.core.layout import quote_input
 from bot.core.text import N_
 from bot.discord.replies import AdapterCog
 from bot.discord.views import ANSWERING_COG, COMPONENTS, Render, send_answer, send_to_channel
@@ -50,7 +51,9 @@ class BriefingsCog(AdapterCog, name=ANSWERING_COG):
     async def _command(self, interaction: discord.Interaction, option: str | None, render: Render) -> None:
         if option is not None and parse_language(option) is None:
             reader = await self.languages.for_interaction(interaction)
-            await self.refuse(interaction, reader, N_("We have no briefings in “{value}”."), value=option)
+            await self.refuse(
+                interaction, reader, N_("We have no briefings in “{value}”."), value=quote_input(option)
+            )
             return
         await send_answer(
             self, interaction, render, await self.languages.for_interaction(interaction, option)

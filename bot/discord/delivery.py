@@ -12,7 +12,7 @@ from bot.core.answers import Briefer
 from bot.core.language import Language
 from bot.core.layout import View
 from bot.core.text import N_, format_day
-from bot.digest import Gone, Transient
+from bot.digest import Gone, Transient, marked
 from bot.discord.language_chain import LanguageChooser
 from bot.discord.replies import NO_PINGS, to_embed
 from bot.discord.views import digest_view
@@ -35,6 +35,9 @@ def role_mentions(row: DigestRow, first: bool) -> tuple[str | None, discord.Allo
         everyone=False, users=False, roles=[discord.Object(id=row.role_id)], replied_user=False
     )
     return f"<@&{row.role_id}>", allowed
+
+
+HISTORY_SLACK = dt.timedelta(minutes=1)  # clocks differ; look a little before the claim
 
 
 class DiscordDelivery:
@@ -124,3 +127,26 @@ class DiscordDelivery:
             await thread.send(
                 content=content, embeds=embeds, view=view, nonce=nonce, allowed_mentions=allowed
             )
+
+    async def find_post(self, channel_id: int, nonce: str, since: dt.datetime) -> bool | None:
+        """Look through the channel's messages since the claim for ours carrying this nonce's mark."""
+        me = self.client.user
+        if me is None:
+            return None
+        channel = self.client.get_partial_messageable(channel_id)
+        try:
+            # A digest is claimed just before it is sent: its message is among the first after the claim.
+            async for message in channel.history(limit=100, after=since - HISTORY_SLACK, oldest_first=True):
+                if message.author.id == me.id and any(
+                    embed.footer.text and marked(embed.footer.text, nonce) for embed in message.embeds
+                ):
+                    return True
+        except discord.Forbidden:
+            return None  # no Read Message History: fall back on the nonce
+        except discord.NotFound as exc:
+            raise Gone("missing") from exc
+        except discord.DiscordServerError as exc:
+            raise Transient(str(exc.status)) from exc
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            raise Transient(type(exc).__name__) from exc
+        return False

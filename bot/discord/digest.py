@@ -9,12 +9,12 @@ from discord.ext import commands
 
 from bot.core.answers import Briefer
 from bot.core.language import LANGUAGE_NAMES, Language, parse_language
-from bot.core.layout import pack_messages
+from bot.core.layout import pack_messages, quote_input
 from bot.core.text import N_, Translation
 from bot.digest import DigestScheduler, compose, next_due, parse_hhmm, parse_zone, utc_now, zone_names
 from bot.discord.briefings import LANGUAGE_CHOICES
 from bot.discord.language_chain import LanguageChooser
-from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, shown_value, to_embed
+from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, for_server_managers, to_embed
 from bot.store import ChannelKind, DigestRow, PauseReason, TooManyDigests
 
 POSTING_FAILED = N_("Posting failed.")
@@ -145,25 +145,25 @@ class DigestCog(AdapterCog, name="Daily digest"):
                 interaction,
                 reader,
                 N_("“{value}” is not a time. Use HH:MM, e.g. 08:30."),
-                value=shown_value(time),
+                value=quote_input(time),
             )
             return
         zone_name = timezone or self.default_timezone
         zone = parse_zone(zone_name)
         if zone is None:
             message = N_("Unknown time zone “{value}”. Try e.g. Asia/Shanghai.")
-            await self.refuse(interaction, reader, message, value=shown_value(zone_name))
+            await self.refuse(interaction, reader, message, value=quote_input(zone_name))
             return
         chosen = parse_language(language) if language else None
         if language and chosen is None:
             message = N_("We have no briefings in “{value}”.")
-            await self.refuse(interaction, reader, message, value=shown_value(language))
+            await self.refuse(interaction, reader, message, value=quote_input(language))
             return
         topic_ids, unknown = self.briefer.find_topics(topics or "")
         if unknown:
             known = ", ".join(entry.id for entry in self.briefer.topics())
             message = N_("Unknown topic “{value}”. Topics: {topics}.")
-            await self.refuse(interaction, reader, message, value=shown_value(unknown[0]), topics=known)
+            await self.refuse(interaction, reader, message, value=quote_input(unknown[0]), topics=known)
             return
         if channel.guild.id != interaction.guild_id:
             await self.refuse(interaction, reader, N_("That channel is not in this server."))
@@ -171,7 +171,7 @@ class DigestCog(AdapterCog, name="Daily digest"):
         if role is not None and (role.is_default() or role.managed or role.guild.id != interaction.guild_id):
             # @everyone is no opt-in, and a bot's or integration's role is nobody's choice.
             message = N_("{role} cannot be a digest's role: choose a role members opt into.")
-            await self.refuse(interaction, reader, message, role=shown_value(role.name))
+            await self.refuse(interaction, reader, message, role=quote_input(role.name))
             return
         me = interaction.guild.me if interaction.guild is not None else None
         rights = channel.permissions_for(me) if me is not None else None

@@ -47,7 +47,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
         # Beside the SQLite file; with PostgreSQL each process keeps its own copy under data/.
         where = None if is_postgres(settings.database_url) else sqlite_path(settings.database_url)
         folder = (where.parent if isinstance(where, Path) else Path("data")) / "remote"
-        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir)
+        remote = RemotePack(settings.briefs_url, folder, settings.locales_dir, settings.briefs_timeout)
     host_translator = bot.tree.translator
     upkeep = UpkeepCog(
         bot,
@@ -57,6 +57,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
         reload_interval=settings.reload_interval,
         remote=remote,
         remote_refresh=settings.briefs_refresh,
+        health_interval=settings.health_interval,
         host_translator=host_translator,
     )
     await bot.tree.set_translator(CatalogTranslator(loaded.catalogs, fallback=host_translator))

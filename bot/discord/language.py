@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.app_commands import Choice, locale_str
 
 from bot.core.language import LANGUAGE_NAMES, Language, Step, parse_language
+from bot.core.layout import quote_input
 from bot.core.text import N_, Translation
 from bot.discord.briefings import LANGUAGE_CHOICES
 from bot.discord.replies import COLOUR, NO_PINGS, AdapterCog, in_server
@@ -80,8 +81,8 @@ class LanguageCog(AdapterCog, name="Briefing language"):
         chosen = parse_language(value)
         if chosen is None:
             reader = await self.languages.for_interaction(interaction)
-            shown = value[:50]  # a refusal repeats the input, never at length
-            await self.refuse(interaction, reader, N_("We have no briefings in “{value}”."), value=shown)
+            message = N_("We have no briefings in “{value}”.")
+            await self.refuse(interaction, reader, message, value=quote_input(value))
             return False, None
         return True, chosen
 

@@ -7,13 +7,13 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import discord
-from discord import app_commands
+from discord import AppCommandOptionType, app_commands
 from discord.ext import commands
 
 from bot.core import layout
 from bot.core.answers import Briefer
 from bot.core.language import Language
-from bot.core.layout import View
+from bot.core.layout import View, quote_input
 from bot.core.text import N_
 from bot.discord.language_chain import LanguageChooser
 
@@ -34,11 +34,6 @@ def to_embed(view: View, error: bool = False) -> discord.Embed:
     if view.footer:
         embed.set_footer(text=view.footer)
     return embed
-
-
-def shown_value(value: object, limit: int = 50) -> str:
-    """Input repeated in a refusal: one line, cut short, its markdown shown as typed."""
-    return layout.clip(discord.utils.escape_markdown(str(value)), limit)
 
 
 async def send_private(interaction: discord.Interaction, embed: discord.Embed) -> None:
@@ -83,7 +78,7 @@ class AdapterCog(commands.Cog):
         self, interaction: discord.Interaction, language: Language, message: str, /, **values: Any
     ) -> None:
         """A short private answer to something the user got wrong."""
-        text = self.briefer.translation(language)(message, **values)
+        text = self.briefer.translation(language)(message, **values)[: layout.DESCRIPTION]
         await send_private(interaction, discord.Embed(description=text, colour=ERROR_COLOUR))
 
     async def cog_app_command_error(
@@ -98,9 +93,18 @@ class AdapterCog(commands.Cog):
             await self.refuse(interaction, language, N_("This command works only in a server."))
             return
         if isinstance(error, app_commands.TransformerError):
-            # A channel or role of a kind the option does not take, or from another server.
+            value = error.value
+            resolved = value.resolve() if isinstance(value, app_commands.AppCommandChannel) else None
+            if error.type is AppCommandOptionType.channel and resolved is None:
+                # Discord offers every channel; one the bot cannot see does not resolve to a channel here.
+                message = N_(
+                    "I cannot see that channel. Give me View Channel, Send Messages and Embed Links there."
+                )
+                await self.refuse(interaction, language, message)
+                return
+            # A channel or role of a kind the option does not take.
             message = N_("This option cannot take “{value}”.")
-            await self.refuse(interaction, language, message, value=shown_value(error.value))
+            await self.refuse(interaction, language, message, value=quote_input(str(value)))
             return
         if isinstance(error, app_commands.MissingPermissions):
             message = (

@@ -7,6 +7,7 @@ import hashlib
 import json
 import logging
 import signal
+import sys
 from typing import Any
 
 import discord
@@ -122,9 +123,16 @@ async def _serve(settings: Settings) -> None:
 def run(settings: Settings) -> int:
     """Run until SIGTERM or Ctrl-C; resources open in setup_hook and close on shutdown."""
     point_at(settings)
+    # Loading and laying out run in worker threads; a shorter GIL switch interval lets the event loop
+    # back in sooner while one of them computes, so answers do not queue behind it.
+    sys.setswitchinterval(0.001)
     try:
         asyncio.run(_serve(settings))
     except discord.LoginFailure:
         log.error("Discord refused the token (DISCORD_TOKEN)")
+        return 1
+    except commands.ExtensionFailed as exc:
+        # A start-up refusal (content, store) is a message for the operator, not a traceback.
+        log.error("the briefing extension could not start: %s", exc.original)
         return 1
     return 0

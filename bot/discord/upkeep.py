@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 
 import discord
 import httpx
@@ -11,6 +12,8 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.digest import DigestScheduler
+from bot.digest.scheduler import CYCLE
+from bot.health import Health
 from bot.store import Store
 from bot.updates import Reloader, RemotePack
 
@@ -20,8 +23,21 @@ NAME = "Briefing upkeep"
 PACK_VERSION = "card-pack-etag"  # the ETag of the newest valid card pack any process has taken
 
 
+RELOAD, FETCH = "content reload", "card pack fetch"
+SCHEDULER_MAX_AGE = 300.0  # the scheduler completes a cycle at least every 60 s when it is well
+
+
+def max_age(period: float, slack: float) -> float:
+    """How long a task with this period may go without a completed cycle before it counts as stale."""
+    return 3 * period + slack
+
+
 class UpkeepCog(commands.Cog, name=NAME):
-    """Starts the background work on load and stops it, closing the store, on unload."""
+    """Starts the background work on load and stops it, closing the store, on unload.
+
+    Every cycle of every task is wrapped: an error is logged and the next cycle runs as usual, and
+    each completed cycle is recorded in `health`, which a health loop logs and reports when stale.
+    """
 
     def __init__(
         self,
@@ -33,6 +49,8 @@ class UpkeepCog(commands.Cog, name=NAME):
         reload_interval: float = 0,
         remote: RemotePack | None = None,
         remote_refresh: float = 300.0,
+        health_interval: float = 60.0,
+        health: Health | None = None,
         host_translator: app_commands.Translator | None = None,
     ) -> None:
         self.bot = bot
@@ -42,20 +60,31 @@ class UpkeepCog(commands.Cog, name=NAME):
         self.reload_interval = reload_interval
         self.remote = remote
         self.host_translator = host_translator
+        self.health = health or Health()
+        scheduler.on_cycle = self.health.completed
         self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
         self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)
+        self.checkup = tasks.loop(seconds=health_interval)(self._check_health)
+        if reload_interval > 0:
+            self.health.register(RELOAD, max_age(reload_interval, 60))
+        if remote is not None:
+            self.health.register(FETCH, max_age(remote_refresh, remote.deadline + 60))
+        self.health.register(CYCLE, SCHEDULER_MAX_AGE)
         self._scheduler_task: asyncio.Task[None] | None = None
         self._http: httpx.AsyncClient | None = None
         self._followed: str | None = None
         self._pack_lock = asyncio.Lock()
+        self._reloading = asyncio.Lock()
+        self._reported: set[str] = set()
 
     async def cog_load(self) -> None:
-        """Start watching the content folders when asked to, and the pack fetch."""
+        """Start watching the content folders when asked to, the pack fetch and the health checkup."""
         if self.reload_interval > 0:
             self.watch.start()
         if self.remote is not None:
-            self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0), follow_redirects=True)
+            self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0))
             self.fetch.start()
+        self.checkup.start()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -79,6 +108,7 @@ class UpkeepCog(commands.Cog, name=NAME):
         """Stop the background work, close the store, give the host back the translator it had."""
         self.watch.cancel()
         self.fetch.cancel()
+        self.checkup.cancel()
         if self._http is not None:
             await self._http.aclose()
         if self._scheduler_task is not None:
@@ -88,11 +118,24 @@ class UpkeepCog(commands.Cog, name=NAME):
 
     async def reload(self) -> bool:
         """Validate the content folders now and swap them in if they are good (SIGHUP calls this)."""
-        # Validation runs in a thread; the swap happens here, between two interactions.
-        return self.reloader.apply(await asyncio.to_thread(self.reloader.load))
+        # One load at a time; validation runs in a thread, the swap here, between two interactions.
+        async with self._reloading:
+            return self.reloader.apply(await asyncio.to_thread(self.reloader.load))
+
+    async def _cycle(self, name: str, work: Callable[[], Awaitable[object]]) -> None:
+        """Run one cycle of a task: any error is logged and the task carries on; completion is recorded."""
+        try:
+            await work()
+        except Exception:
+            log.exception("%s: a cycle failed; the task carries on", name)
+            return
+        self.health.completed(name)
 
     async def _fetch_pack(self) -> None:
         """Fetch the remote card pack; a new valid one becomes what is served, and the others are told."""
+        await self._cycle(FETCH, self._fetch_once)
+
+    async def _fetch_once(self) -> None:
         if self.remote is None or self._http is None:
             return
         # The periodic fetch and a fetch on another process's word may meet: one at a time, the second
@@ -118,6 +161,31 @@ class UpkeepCog(commands.Cog, name=NAME):
             await self._fetch_pack()
 
     async def _reload_if_changed(self) -> None:
-        if self.reloader.changed():
+        await self._cycle(RELOAD, self._reload_once)
+
+    async def _reload_once(self) -> None:
+        if await asyncio.to_thread(self.reloader.changed):
             await self.reload()
         await self._follow_pack()
+
+    async def _check_health(self) -> None:
+        """Log how long ago each task completed a cycle, warn about stale ones and about the store."""
+        try:
+            tasks = self.health.tasks()
+            for task in tasks:
+                if task.stale:
+                    log.warning(
+                        "health: %s has not completed a cycle for %.0f s (limit %.0f s)",
+                        task.name,
+                        task.age,
+                        task.max_age,
+                    )
+            problem = await self.store.problem()
+            if problem is not None and problem not in self._reported:
+                log.error("store: %s", problem)  # once per problem; the health line repeats it
+            self._reported = {problem} if problem else set()
+            state = "stale" if any(t.stale for t in tasks) else "store problem" if problem else "ok"
+            ages = ", ".join(f"{t.name} {t.age:.0f}s ago" for t in tasks)
+            log.info("health: %s; last completed cycles: %s", state, ages)
+        except Exception:
+            log.exception("health check failed; trying again at the next interval")

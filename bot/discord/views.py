@@ -7,6 +7,7 @@ is answered after a restart, a reload of the cards or days later, and nothing is
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -25,6 +26,7 @@ from bot.discord.replies import NO_PINGS, AdapterCog, to_embed
 
 log = logging.getLogger(__name__)
 
+SLOW_ANSWER = 1.5  # seconds; Discord drops an interaction not answered (or deferred) within 3
 Render = Callable[[Language], Answer]
 Button = discord.ui.Button[discord.ui.View]
 Select = discord.ui.Select[discord.ui.View]
@@ -302,9 +304,11 @@ async def _query(cog: AdapterCog, interaction: discord.Interaction[Any], code: s
 
 
 async def _send_not_found(interaction: discord.Interaction[Any], answer: NotFound) -> None:
-    await interaction.response.send_message(
-        embed=to_embed(answer.view, error=True), ephemeral=True, allowed_mentions=NO_PINGS
-    )
+    embed = to_embed(answer.view, error=True)
+    if interaction.response.is_done():  # deferred while a slow answer was built
+        await interaction.followup.send(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
+        return
+    await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_PINGS)
 
 
 async def _asked_again(
@@ -398,12 +402,21 @@ async def send_reply(
     if isinstance(answer, NotFound):
         await _send_not_found(interaction, answer)
         return
+    embed = to_embed(answer.pages[page])
+    view = reply_view(cog.briefer, answer, language, interaction.user.id, page)
+    if interaction.response.is_done():  # deferred while a slow answer was built
+        await interaction.followup.send(
+            embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
+        )
+        return
     await interaction.response.send_message(
-        embed=to_embed(answer.pages[page]),
-        view=reply_view(cog.briefer, answer, language, interaction.user.id, page),
-        ephemeral=ephemeral,
-        allowed_mentions=NO_PINGS,
+        embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
     )
+
+
+async def answer_off_loop(render: Render, language: Language) -> Answer:
+    """Build an answer in a worker thread: a huge card is laid out there, never on the event loop."""
+    return await asyncio.to_thread(render, language)
 
 
 async def send_answer(
@@ -413,15 +426,23 @@ async def send_answer(
     language: Language,
     ephemeral: bool = False,
 ) -> None:
-    """Answer a command: its first page with buttons; a NotFound goes privately to the reader."""
-    await send_reply(cog, interaction, render(language), language, ephemeral)
+    """Answer a command: its first page with buttons; a NotFound goes privately to the reader.
+
+    The answer is built off the event loop, so other interactions are answered meanwhile; one that
+    takes longer than Discord's first-response window allows is deferred and sent as a follow-up.
+    """
+    job = asyncio.ensure_future(answer_off_loop(render, language))
+    done, _ = await asyncio.wait({job}, timeout=SLOW_ANSWER)
+    if not done:
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+    await send_reply(cog, interaction, await job, language, ephemeral)
 
 
 async def send_to_channel(
     cog: AdapterCog, message: discord.Message, render: Render, language: Language
 ) -> None:
     """Answer a chat message in its channel, with the same buttons a command reply carries."""
-    answer = render(language)
+    answer = await answer_off_loop(render, language)
     if isinstance(answer, NotFound):
         await message.reply(
             embed=to_embed(answer.view, error=True), allowed_mentions=NO_PINGS, mention_author=False

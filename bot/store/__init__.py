@@ -11,6 +11,7 @@ from bot.store.base import (
     SchemaTooNew,
     Shards,
     Store,
+    StoreUnavailable,
     TooManyDigests,
 )
 from bot.store.migrations import MIGRATIONS, Migration
@@ -31,6 +32,7 @@ __all__ = [
     "SchemaTooNew",
     "Shards",
     "Store",
+    "StoreUnavailable",
     "TooManyDigests",
     "is_postgres",
     "open_store",

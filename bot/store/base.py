@@ -30,8 +30,8 @@ class SchemaTooNew(Exception):
 
     def __init__(self, found: int, known: int) -> None:
         super().__init__(
-            f"the database schema is at version {found}, but this version of the bot knows only up to "
-            f"{known}: run the newer bot (or restore a backup); nothing was changed"
+            f"the database is at schema version {found}, newer than this code knows ({known}): run the "
+            "newer version of the bot that wrote it, or restore a backup; nothing was changed"
         )
         self.found = found
         self.known = known
@@ -183,9 +183,17 @@ class Store(Protocol):
         """Hold a named lock shared by every process of the deployment (one command sync at a time)."""
         ...
 
+    async def problem(self) -> str | None:
+        """Something wrong with the backend noticed while running (its file deleted, say), or None."""
+        ...
+
     async def close(self) -> None:
         """Release the backend."""
         ...
+
+
+class StoreUnavailable(Exception):
+    """The backend could not be used just now (locked, busy, unreachable); worth trying again later."""
 
 
 @dataclass(frozen=True)
@@ -208,6 +216,8 @@ class Claim:
     nonce: str
     state: LedgerState
     parts_sent: int
+    claimed_at: dt.datetime | None = None
+    resumed: bool = False  # claimed by an earlier run that did not finish it (a crash, a kill)
 
 
 @dataclass(frozen=True)

@@ -371,7 +371,7 @@ class PostgresStore:
         async with self._pool.acquire() as db, db.transaction():
             # A concurrent insert of the same key waits for the first to commit, then does nothing;
             # the SELECT after it then sees the winner's row.
-            await db.execute(
+            status = await db.execute(
                 "INSERT INTO digest_ledger (guild_id, channel_id, local_date, nonce, state, claimed_at) "
                 "VALUES ($1, $2, $3, $4, 'sending', $5) ON CONFLICT DO NOTHING",
                 guild_id,
@@ -381,13 +381,15 @@ class PostgresStore:
                 now,
             )
             record = await db.fetchrow(
-                "SELECT nonce, state, parts_sent FROM digest_ledger "
+                "SELECT nonce, state, parts_sent, claimed_at FROM digest_ledger "
                 "WHERE guild_id = $1 AND channel_id = $2 AND local_date = $3",
                 guild_id,
                 channel_id,
                 local_date,
             )
-        return Claim(record["nonce"], record["state"], record["parts_sent"])
+        # An earlier claim is one that another run or process made and did not finish.
+        resumed = str(status) == "INSERT 0 0"
+        return Claim(record["nonce"], record["state"], record["parts_sent"], record["claimed_at"], resumed)
 
     async def digest_part_sent(
         self, guild_id: int, channel_id: int, local_date: str, parts_sent: int
@@ -444,6 +446,14 @@ class PostgresStore:
                 state,
                 publish_problem,
             )
+
+    async def problem(self) -> str | None:
+        """Whether the database answers now; what went wrong if it does not."""
+        try:
+            await self._pool.fetchval("SELECT 1", timeout=5)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            return f"the database does not answer: {type(exc).__name__}: {exc}"
+        return None
 
     async def close(self) -> None:
         """Close the pool."""

@@ -25,6 +25,7 @@ from bot.store.base import (
     PauseReason,
     SchemaTooNew,
     Shards,
+    StoreUnavailable,
     TooManyDigests,
     join_topics,
     split_topics,
@@ -39,8 +40,11 @@ def sqlite_path(database_url: str) -> Path | str:
     parsed = urlparse(database_url)
     if parsed.scheme != "sqlite":
         raise ValueError(f"DATABASE_URL must start with sqlite:// (got {parsed.scheme or 'no'} scheme)")
-    if parsed.netloc == ":memory:" or parsed.path in ("/:memory:", ""):
+    if parsed.netloc == ":memory:" or parsed.path == "/:memory:":
         return ":memory:"
+    if parsed.netloc or parsed.path in ("", "/"):
+        # sqlite://briefing.db names no file: SQLite would quietly keep everything in memory.
+        raise ValueError("DATABASE_URL must be sqlite:///relative/path or sqlite:////absolute/path")
     return Path(parsed.path[1:]) if parsed.path.startswith("/") else Path(parsed.path)
 
 
@@ -58,16 +62,22 @@ class SQLiteStore:
         self._locks: dict[str, asyncio.Lock] = {}
         # Read on every command, written only through this object (one process): answer from memory.
         self._languages: dict[tuple[str, int], Language | None] = {}
+        # Which file was opened: a file deleted or replaced under a running bot is noticed by comparing.
+        self._identity = _identity(path) if path is not None else None
 
     @classmethod
-    async def open(cls, database_url: str) -> SQLiteStore:
-        """Open (creating if needed) the database and bring its schema up to date."""
+    async def open(cls, database_url: str, busy_timeout: float = 10.0) -> SQLiteStore:
+        """Open (creating if needed) the database and bring its schema up to date.
+
+        `busy_timeout` is how long one statement waits for another process's lock before failing with
+        StoreUnavailable; the caller tries again later rather than waiting on.
+        """
         path = sqlite_path(database_url)
         if isinstance(path, Path):
             path.parent.mkdir(parents=True, exist_ok=True)
 
         def connect() -> sqlite3.Connection:
-            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+            db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=busy_timeout)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")  # a setting the user saw confirmed must survive a crash
             return db
@@ -94,13 +104,17 @@ class SQLiteStore:
                 self._db.execute(f"PRAGMA user_version = {number}")
             self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
 
     async def _run(self, work: Callable[[], T]) -> T:
         def locked() -> T:
             with self._lock:
-                return work()
+                try:
+                    return work()
+                except sqlite3.OperationalError as exc:  # locked, busy, disk I/O, file gone
+                    raise StoreUnavailable(str(exc)) from exc
 
         return await asyncio.to_thread(locked)
 
@@ -110,12 +124,28 @@ class SQLiteStore:
             try:
                 result = work()
             except BaseException:
-                self._db.execute("ROLLBACK")
+                if self._db.in_transaction:
+                    self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
             return result
 
         return run
+
+    async def problem(self) -> str | None:
+        """Whether the database file this store opened is still the one at its path."""
+        if self._path is None or self._identity is None:
+            return None
+        now = await asyncio.to_thread(_identity, self._path)
+        if now is None:
+            return (
+                f"the database file {self._path} was deleted while the bot runs; what it writes now is lost"
+            )
+        if now != self._identity:
+            return (
+                f"the database file {self._path} was replaced while the bot runs; restart to use the new one"
+            )
+        return None
 
     async def schema_version(self) -> int:
         """How many migrations this database has run."""
@@ -412,17 +442,18 @@ class SQLiteStore:
         """Record the intent to post a digest for a local date, or return the earlier claim."""
 
         def claim() -> Claim:
-            self._db.execute(
+            inserted = self._db.execute(
                 "INSERT INTO digest_ledger (guild_id, channel_id, local_date, nonce, state, claimed_at) "
                 "VALUES (?, ?, ?, ?, 'sending', ?) ON CONFLICT DO NOTHING",
                 (guild_id, channel_id, local_date, nonce, _iso(now)),
-            )
+            ).rowcount
             row = self._db.execute(
-                "SELECT nonce, state, parts_sent FROM digest_ledger "
+                "SELECT nonce, state, parts_sent, claimed_at FROM digest_ledger "
                 "WHERE guild_id = ? AND channel_id = ? AND local_date = ?",
                 (guild_id, channel_id, local_date),
             ).fetchone()
-            return Claim(*row)
+            # An earlier claim is one a run before this one made and did not finish (a crash, a kill).
+            return Claim(row[0], row[1], row[2], dt.datetime.fromisoformat(row[3]), resumed=inserted == 0)
 
         return await self._run(self._transaction(claim))
 
@@ -488,6 +519,14 @@ class SQLiteStore:
     async def close(self) -> None:
         """Close the connection."""
         await self._run(self._db.close)
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_dev, info.st_ino
 
 
 _DIGEST_COLUMNS = (

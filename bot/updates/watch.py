@@ -10,17 +10,29 @@ from bot.core.content import Content, Problem, load
 
 log = logging.getLogger(__name__)
 
-Fingerprint = tuple[tuple[str, int, int], ...]
+Fingerprint = tuple[tuple[str, int, int, int], ...]
 
 
 def fingerprint(*folders: Path) -> Fingerprint:
-    """Every source file under the folders with its modification time and size (compiled .mo aside)."""
+    """Every entry under the folders with its type, modification time and size (compiled .mo aside).
+
+    Entries are looked at, never opened, and a FIFO or a dangling link counts too: adding one is a
+    change, so the next load names it as a problem.
+    """
     found = []
     for folder in folders:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.suffix != ".mo":
-                stat = path.stat()
-                found.append((str(path), stat.st_mtime_ns, stat.st_size))
+        try:
+            paths = sorted(folder.rglob("*"))
+        except OSError:
+            continue  # a folder that vanished is a change the loader will name
+        for path in paths:
+            if path.suffix == ".mo":
+                continue
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            found.append((str(path), info.st_mode, info.st_mtime_ns, info.st_size))
     return tuple(found)
 
 

@@ -9,7 +9,7 @@ import json
 import re
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,12 +47,16 @@ CHANNEL_EXTRAS: dict[int, dict[str, Any]] = {
     },
 }
 
-_ids = itertools.count(800000000000000000)
+_ids = itertools.count()
+DISCORD_EPOCH_MS = 1420070400000
 
 
 def snowflake() -> str:
-    """A fresh id, unique within the process."""
-    return str(next(_ids))
+    """A fresh id, unique within the process, made of the current time as Discord's are.
+
+    discord.py turns `history(after=<datetime>)` into an id by the same rule, so ids must carry time.
+    """
+    return str(((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (next(_ids) % (1 << 22)))
 
 
 @dataclass
@@ -105,6 +109,7 @@ class Fault:
     status: int
     times: int
     retry_after: float = 0.2
+    message: str | None = None  # the error's text, e.g. one that echoes the request URL back
 
 
 @dataclass
@@ -213,6 +218,8 @@ class LoopbackDiscord:
         self.nonces: dict[tuple[str, str], dict[str, Any]] = {}
         self.files: dict[str, tuple[bytes, str]] = {}  # name -> (body, ETag), served under /files/
         self.file_requests: list[dict[str, str]] = []
+        # name -> handler answering /files/<name> itself (a slow body, a redirect, an endless stream).
+        self.file_handlers: dict[str, Callable[[web.Request], Awaitable[web.StreamResponse]]] = {}
         self.on_post: Callable[[Request], None] | None = None  # called as a channel message is created
         # Called as a channel message request arrives; returning True drops it (no message is created).
         self.before_post: Callable[[Request], bool] | None = None
@@ -231,6 +238,8 @@ class LoopbackDiscord:
         app.router.add_get("/", self._gateway)
         app.router.add_get("/files/{name}", self._file)
         app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        # The same API behind a path prefix, as a proxy with a key in its path would serve it.
+        app.router.add_route("*", "/proxy/{key}/api/v10/{tail:.*}", self._rest)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -283,10 +292,16 @@ class LoopbackDiscord:
         await asyncio.wait_for(self._ready.wait(), timeout)
 
     def fail(
-        self, method: str, path_pattern: str, status: int, times: int = 1, retry_after: float = 0.2
+        self,
+        method: str,
+        path_pattern: str,
+        status: int,
+        times: int = 1,
+        retry_after: float = 0.2,
+        message: str | None = None,
     ) -> None:
-        """Make the next `times` matching requests fail with `status`."""
-        self.faults.append(Fault(method, re.compile(path_pattern), status, times, retry_after))
+        """Make the next `times` matching requests fail with `status` (and `message`, if given)."""
+        self.faults.append(Fault(method, re.compile(path_pattern), status, times, retry_after, message))
 
     # --- objects ---------------------------------------------------------------------------------
 
@@ -470,7 +485,8 @@ class LoopbackDiscord:
         for fault in self.faults:
             if fault.times > 0 and fault.method == method and fault.pattern.search(path):
                 fault.times -= 1
-                return self._error(fault.status, f"injected {fault.status}", retry_after=fault.retry_after)
+                message = (fault.message or f"injected {fault.status}").replace("{url}", str(request.url))
+                return self._error(fault.status, message, retry_after=fault.retry_after)
 
         if method == "GET" and path == "/users/@me":
             return self._json(self.bot_user())
@@ -541,7 +557,7 @@ class LoopbackDiscord:
                 if self.on_post is not None:
                     self.on_post(self.requests[-1])
                 return self._json(message)
-            return self._json([])
+            return self._json(self._history(match.group(1), request.query))
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
             return self._json(self.message_object(match.group(1), body or {}))
         if match := re.fullmatch(r"/channels/(\d+)", path):
@@ -611,6 +627,22 @@ class LoopbackDiscord:
         found["flags"] = found.get("flags", 0) | CROSSPOSTED
         return self._json(found)
 
+    def _history(self, channel_id: str, query: Any) -> list[dict[str, Any]]:
+        """GET /channels/{id}/messages: the channel's messages, newest first, with `after`/`before`/`limit`."""
+        found = [m for m in self.messages if m["channel_id"] == channel_id]
+        if "after" in query:
+            found = [m for m in found if int(m["id"]) > int(query["after"])]
+        if "before" in query:
+            found = [m for m in found if int(m["id"]) < int(query["before"])]
+        found.sort(key=lambda m: int(m["id"]), reverse="after" not in query)
+        found = found[: int(query.get("limit", 50))]
+        # Like Discord, a page is always newest first; `after` picks the oldest ones above the id.
+        return sorted(found, key=lambda m: int(m["id"]), reverse=True)
+
+    def forget_nonces(self) -> None:
+        """Let Discord's nonce window pass: a repeated nonce makes a new message again."""
+        self.nonces.clear()
+
     def _interaction_callback(self, interaction_id: str, body: dict[str, Any]) -> web.Response:
         if interaction_id in self.callbacks:  # two processes on one shard both answered: Discord takes one
             self.double_callbacks += 1
@@ -637,11 +669,15 @@ class LoopbackDiscord:
     async def _file(self, request: web.Request) -> web.Response:
         """A static file with an ETag, answering If-None-Match with 304 (for remote card packs)."""
         self.file_requests.append(dict(request.headers))
+        handler = self.file_handlers.get(request.match_info["name"])
+        if handler is not None:
+            return await handler(request)
         found = self.files.get(request.match_info["name"])
         if found is None:
             return self._error(404, "no such file")
         body, etag = found
-        if request.headers.get("If-None-Match") == etag:
+        # If-None-Match may list several ETags; any match means "not modified".
+        if etag in [tag.strip() for tag in request.headers.get("If-None-Match", "").split(",")]:
             return web.Response(status=304, headers={"ETag": etag})
         return web.Response(body=body, headers={"ETag": etag, "Content-Type": "application/json"})
 

@@ -193,15 +193,15 @@ async def test_a_refused_crosspost_is_explained_and_the_post_still_counts(tmp_pa
 async def test_hostile_input_is_refused_clearly_and_nothing_is_set(tmp_path: Path) -> None:
     async with LoopbackDiscord(channel_types=KINDS) as server, running_bot(server, tmp_path):
         cases: list[tuple[dict[str, Any], str]] = [
-            ({"topics": "@everyone, <@&123>"}, "Unknown topic “@everyone”"),
+            ({"topics": "@everyone, <@&123>"}, "Unknown topic “\\@everyone”"),
             ({"topics": "ai, " + "x" * 5000}, "Unknown topic “" + "x" * 10),
             ({"topics": "**bold**"}, "Unknown topic “\\*\\*bold\\*\\*”"),  # markdown shown as typed
-            ({"topics": "ai'; DROP TABLE digest; --"}, "Unknown topic “ai'; DROP TABLE digest; --”"),
+            ({"topics": "ai'; DROP TABLE digest; --"}, "Unknown topic “ai'; DROP TABLE digest; \\-\\-”"),
             ({"channel": ChannelRef(VOICE_ID, VOICE)}, "This option cannot take"),
-            ({"channel": ChannelRef(999, 0, guild_id=GUILD_ID + 1)}, "This option cannot take"),
+            ({"channel": ChannelRef(999, 0, guild_id=GUILD_ID + 1)}, "I cannot see that channel."),
             ({"role": RoleRef(GUILD_ID, "@everyone")}, "cannot be a digest's role"),
             ({"time": "<@&123>"}, "is not a time"),
-            ({"language": "@here"}, "We have no briefings in “@here”"),
+            ({"language": "@here"}, "We have no briefings in “\\@here”"),
         ]
         for options, expected in cases:
             body = await set_digest(server, **{"channel": CHANNEL_ID, "time": "08:00", **options})

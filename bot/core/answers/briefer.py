@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import heapq
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from babel.lists import format_list
 from bot.core.answers.questions import Intent, Question
 from bot.core.content import Briefing, Card, Content, Entry, Library, Match, RenderedEvent, fold, short_key
 from bot.core.language import FORMAT_LOCALES, LANGUAGE_NAMES, LANGUAGES, Language, in_brackets, with_colon
-from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, paginate
+from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, paginate, quote_input
 from bot.core.text import N_, Catalogs, Translation, format_partial_date
 
 Section = Literal["people", "terms"]
@@ -64,17 +65,22 @@ def _query(method: Callable[Concatenate[Briefer, P], Reply]) -> Callable[Concate
     @functools.wraps(method)
     def answer(self: Briefer, /, *args: P.args, **kwargs: P.kwargs) -> Answer:
         key = (method.__name__, args, tuple(sorted(kwargs.items())))
-        replies = self._replies
-        if key in replies:
-            replies.move_to_end(key)
-            return replies[key]
+        # Answers are built in worker threads, several at once: the memory is shared under a lock,
+        # and the building itself runs outside it.
+        with self._memory:
+            replies = self._replies
+            if key in replies:
+                replies.move_to_end(key)
+                return replies[key]
         try:
             result: Answer = method(self, *args, **kwargs)
         except _Missing as missing:
             result = missing.result
-        replies[key] = result
-        if len(replies) > REMEMBERED_REPLIES:  # bounded: a flood of made-up names cannot grow it
-            replies.popitem(last=False)
+        with self._memory:
+            if replies is self._replies:  # not remembered across a swap: it may be from the old content
+                replies[key] = result
+                if len(replies) > REMEMBERED_REPLIES:  # bounded: a flood of made-up names cannot grow it
+                    replies.popitem(last=False)
         return result
 
     return answer
@@ -94,6 +100,7 @@ class Briefer:
     def __init__(self, library: Library, catalogs: Catalogs) -> None:
         self._library = library
         self._catalogs = catalogs
+        self._memory = threading.Lock()
         self._forget()
 
     @classmethod
@@ -113,9 +120,10 @@ class Briefer:
 
     def swap(self, content: Content) -> None:
         """Serve new content from the next query on."""
-        self._library = content.library
-        self._catalogs = content.catalogs
-        self._forget()
+        with self._memory:
+            self._library = content.library
+            self._catalogs = content.catalogs
+            self._forget()
 
     def _forget(self) -> None:
         # Content is swapped whole; everything derived from the old set goes with it.
@@ -218,7 +226,7 @@ class Briefer:
             if not query:
                 raise self._missing(language, _("There are no stories yet."))
             titles = [self.library.briefing(c.id, language).title for c in self.library.reports_first()[:3]]
-            raise self._missing(language, _("No story matches “{query}”.", query=query), titles)
+            raise self._missing(language, _("No story matches “{query}”.", query=quote_input(query)), titles)
         return self.library.briefing(card.id, language)
 
     def _locate(
@@ -238,9 +246,9 @@ class Briefer:
             _ = self.translation(language)
             suggestions = [e.label(language) for e in match.suggestions]
             message = (
-                _("No person matches “{query}”.", query=query)
+                _("No person matches “{query}”.", query=quote_input(query))
                 if section == "people"
-                else _("No term matches “{query}”.", query=query)
+                else _("No term matches “{query}”.", query=quote_input(query))
             )
             raise self._missing(language, message, suggestions)
         if chosen is None:
@@ -373,7 +381,9 @@ class Briefer:
                 continue
             ranked.append((rank, order, card))
         best = heapq.nsmallest(limit, ranked, key=lambda item: (item[0], item[1]))
-        return [Choice(clip(self.library.briefing(c.id, language).title, 100), c.id) for _, _, c in best]
+        return [
+            Choice(clip(self.library.briefing(c.id, language).title, CHOICE_NAME), c.id) for _, _, c in best
+        ]
 
     def entry_choices(
         self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25
@@ -390,7 +400,7 @@ class Briefer:
             entries = glossary.matches(query, among=ids, limit=limit)
         else:
             entries = heapq.nsmallest(limit, (glossary[i] for i in ids), key=lambda e: e.en.casefold())
-        return [Choice(clip(e.label(language), 100), e.id) for e in entries]
+        return [Choice(clip(e.label(language), CHOICE_NAME), e.id) for e in entries]
 
     # --- asking again by ids and keys -------------------------------------------------------------
 

@@ -12,10 +12,12 @@ import hashlib
 import logging
 import os
 import pickle
+import stat
 import sys
 import tempfile
 from pathlib import Path
 
+from bot.core.content.files import MAX_FILE_BYTES
 from bot.core.content.library import Library
 from bot.core.content.load import Content, load
 from bot.core.content.problems import Problem
@@ -40,8 +42,21 @@ def content_key(briefs_dir: Path, locales_dir: Path) -> str:
     digest = hashlib.sha256(_code_hash())
     for root in (briefs_dir, locales_dir):
         for path in sorted(root.rglob("*")):
-            if path.is_file() and path.suffix != ".mo":
-                digest.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes() + b"\0")
+            if path.suffix == ".mo":
+                continue
+            name = str(path.relative_to(root)).encode() + b"\0"
+            try:
+                info = path.stat()
+            except OSError:
+                digest.update(name + b"(unreadable)\0")
+                continue
+            if stat.S_ISDIR(info.st_mode):
+                continue  # its files are hashed; its mtime moves whenever a catalog is compiled
+            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+                digest.update(name + path.read_bytes() + b"\0")
+            else:
+                # Never read: the loader refuses it by its kind or size, and a FIFO would block here.
+                digest.update(name + f"{info.st_mode}:{info.st_size}:{info.st_mtime_ns}".encode() + b"\0")
     return digest.hexdigest()[:32]
 
 

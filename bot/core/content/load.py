@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -10,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot.core.content.files import MAX_FILE_BYTES, read_text
 from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.library import Library
 from bot.core.content.model import Card
@@ -26,6 +28,7 @@ from bot.core.content.validate import (
 from bot.core.text import NO_REPLACEMENTS, REPLACEMENTS_FILE, Catalogs, Replacements
 
 GLOSSARY_FILE = "glossary.toml"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -50,18 +53,21 @@ def _pydantic_problems(file: str, exc: ValidationError) -> list[Problem]:
 
 
 def _read_toml(
-    path: Path, shown: str, sources: dict[str, str]
+    path: Path, shown: str, folder: Path, sources: dict[str, str]
 ) -> tuple[dict[str, Any] | None, list[Problem]]:
-    """Parse a TOML file, keeping its text in `sources` so problems can be placed on its lines."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        return None, [Problem(shown, "(file)", exc.strerror or str(exc))]
-    except UnicodeDecodeError as exc:
-        return None, [Problem(shown, "(file)", f"is not UTF-8: {exc.reason} at byte {exc.start}")]
+    """Parse a TOML file read safely, keeping its text in `sources` so problems can be placed on its lines.
+
+    Only a regular file (or a link to one inside `folder`) within the size limit is opened, and only
+    valid UTF-8 is parsed; nesting too deep for the parser is a problem, not a crash.
+    """
+    text, problems = read_text(path, shown, folder)
+    if text is None:
+        return None, problems
     sources[shown] = text
     try:
         return tomllib.loads(text), []
+    except RecursionError:
+        return None, [Problem(shown, "(syntax)", "is nested too deeply")]
     except tomllib.TOMLDecodeError as exc:
         line, message = syntax_position(str(exc), text)
         field = syntax_field(text, line) if line is not None else None
@@ -83,8 +89,12 @@ def with_lines(problems: list[Problem], sources: Mapping[str, str] = {}) -> list
     for file, fields in wanted.items():
         text = sources.get(file)
         if text is None:
+            path = Path(file)
             try:
-                text = Path(file).read_text(encoding="utf-8")
+                # Read again only what the loader itself would read: no FIFO, nothing over the limit.
+                if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue
         lines[file] = field_lines(text, fields)
@@ -99,12 +109,16 @@ def load_glossary(
     """Parse the glossary file, reporting each bad entry by its index; `sources` keeps its text."""
     path = locales_dir / GLOSSARY_FILE
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown, {} if sources is None else sources)
+    data, problems = _read_toml(path, shown, locales_dir, {} if sources is None else sources)
     if data is None:
         return None, problems
     raw_entries = data.get("entry", [])
     if not isinstance(raw_entries, list):
         return None, [Problem(shown, "entry", "must be an array of tables ([[entry]])")]
+    if not raw_entries:
+        return None, [
+            Problem(shown, "entry", "the glossary has no entries; every card needs at least its outlet")
+        ]
     entries: list[Entry] = []
     seen: dict[str, int] = {}
     for i, raw in enumerate(raw_entries):
@@ -130,10 +144,10 @@ def load_replacements(
 ) -> tuple[Replacements, list[Problem]]:
     """The Taiwan forms to apply after OpenCC; none when the file is absent."""
     path = locales_dir / REPLACEMENTS_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return NO_REPLACEMENTS, []
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown, {} if sources is None else sources)
+    data, problems = _read_toml(path, shown, locales_dir, {} if sources is None else sources)
     if data is None:
         return NO_REPLACEMENTS, problems
     table = data.get("replace", {})
@@ -156,9 +170,9 @@ def load_replacements(
 
 
 def load_card(path: Path, sources: dict[str, str] | None = None) -> tuple[Card | None, list[Problem]]:
-    """Parse one card file (and, with `sources`, keep its text)."""
+    """Parse one card file (a regular file, or a link to one inside its folder); `sources` keeps its text."""
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown, {} if sources is None else sources)
+    data, problems = _read_toml(path, shown, path.parent, {} if sources is None else sources)
     if data is None:
         return None, problems
     try:
@@ -214,11 +228,18 @@ def load(briefs_dir: Path, locales_dir: Path) -> Content | list[Problem]:
     accepted by the running bot exactly when `python -m bot check` would accept it (less rendering
     every reply, which `bot.core.audit` adds).
     """
-    library, problems = load_library(briefs_dir, locales_dir)
-    problems += catalog_problems(locales_dir)
-    if library is None or problems:
-        return problems
-    library.render_all()
-    if problems := limit_problems(library):
-        return with_lines(problems)
-    return Content(library, Catalogs.load(locales_dir))
+    try:
+        library, problems = load_library(briefs_dir, locales_dir)
+        problems += catalog_problems(locales_dir)
+        if library is None or problems:
+            return problems
+        library.render_all()
+        if problems := limit_problems(library):
+            return with_lines(problems)
+        return Content(library, Catalogs.load(locales_dir))
+    except Exception as exc:
+        # Every known way content can be wrong is a named problem above; this is a bug, so keep its trace.
+        log.exception("loading %s and %s failed unexpectedly", briefs_dir, locales_dir)
+        return [
+            Problem(shown_path(briefs_dir), "(load)", f"could not be loaded: {type(exc).__name__}: {exc}")
+        ]

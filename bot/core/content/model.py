@@ -11,6 +11,8 @@ from bot.core.content.glossary import ID_PATTERN
 from bot.core.language import Language
 from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, to_traditional
 
+# Versions are stored as 32-bit integers, the range every store backend holds.
+MAX_VERSION = 2**31 - 1
 REFERENCE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
 
@@ -101,7 +103,7 @@ class Card(_Strict):
     id: str = Field(pattern=ID_PATTERN)
     kind: Literal["report", "analysis"]
     published: PartialDate
-    version: int = Field(default=1, ge=1)
+    version: int = Field(default=1, ge=1, le=MAX_VERSION)
     source: Source
     title: Text
     summary: Text

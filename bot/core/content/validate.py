@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from string import Formatter
 
-from babel.messages.pofile import read_po
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError, read_po
 
+from bot.core.content.files import decode, read_bytes
 from bot.core.content.glossary import HAN, Glossary
 from bot.core.content.keys import key_clashes
 from bot.core.content.library import Library
 from bot.core.content.model import REFERENCE, Card, Text
 from bot.core.content.problems import Problem, shown_path
 from bot.core.language import CHINESE, LANGUAGES, catalog_dir_name
-from bot.core.layout import CHOICE_NAME, TITLE
-from bot.core.text import catalog_path
-
-_PLACEHOLDER = re.compile(r"\{(\w*)\}")
+from bot.core.layout import CHOICE_NAME
+from bot.core.text import DOMAIN, catalog_path
 
 
 def glossary_problems(glossary: Glossary, shown: str) -> list[Problem]:
     """Entries whose Chinese forms contradict their confidence."""
     problems = []
     for i, entry in enumerate(glossary.entries.values()):
+        forms = {"en": entry.en, "zh-Hans": entry.zh_hans, "zh-Hant": entry.zh_hant, "pinyin": entry.pinyin}
+        for key, form in forms.items():
+            if form and ("{" in form or "}" in form):
+                # A form is shown as written, so a reference in it would reach readers as braces.
+                message = f"{form!r} contains a reference or brace; write the name itself"
+                problems.append(Problem(shown, f"entry.{i}.{key}", message))
         if entry.confidence == "unresolved" and (entry.zh_hans or entry.zh_hant):
             problems.append(
                 Problem(shown, f"entry.{i}.zh-Hans", f"{entry.id} is unresolved: keep candidates in aliases")
@@ -118,17 +126,85 @@ def _forms(value: object) -> tuple[str, ...]:
     return (str(value or ""),)
 
 
+_PO_LINE = re.compile(r'^(?:(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+)?"(?:[^"\\]|\\.)*"\s*$')
+
+
+def placeholders(text: str) -> set[str]:
+    """The named fields of a format string, read as `str.format` reads them; ValueError if it cannot."""
+    names = set()
+    for _, name, spec, conversion in Formatter().parse(text):
+        if name is None:
+            continue
+        if not name.isidentifier() or spec or conversion:
+            # `{language.__class__}` or `{0}` would render something nobody wrote, or fail.
+            raise ValueError(f"{{{name}}} is not a plain named placeholder")
+        names.add(name)
+    return names
+
+
+def _read_catalog(
+    path: Path, shown: str, folder: Path, locale: str | None
+) -> tuple[Catalog | None, list[Problem]]:
+    data, problems = read_bytes(path, shown, folder)
+    if data is None:
+        return None, problems
+    text, problems = decode(data, shown)
+    if text is None:
+        return None, problems
+    for number, line in enumerate(text.splitlines(), start=1):
+        # Babel's parser passes over some broken lines (an unterminated string) without a word.
+        if line.strip() and not line.startswith("#") and not _PO_LINE.match(line):
+            return None, [Problem(shown, "(syntax)", f"not a catalog line: {line[:60]!r}", number)]
+    try:
+        return read_po(io.BytesIO(data), locale=locale, abort_invalid=True), []
+    except PoFileError as exc:
+        return None, [Problem(shown, "(syntax)", str(exc))]
+    except (ValueError, LookupError) as exc:
+        return None, [Problem(shown, "(syntax)", f"{type(exc).__name__}: {exc}")]
+
+
+def _message_problems(
+    shown: str, ids: tuple[str, ...], strings: tuple[str, ...], line: int | None
+) -> Iterator[Problem]:
+    field = f"msgid {ids[0]!r}"
+    try:
+        wanted = placeholders(ids[-1])
+    except ValueError as exc:
+        yield Problem(shown, field, f"the source string is not a valid format string: {exc}", line)
+        return
+    for s in strings:
+        try:
+            found = placeholders(s)
+        except ValueError as exc:
+            yield Problem(shown, field, f"msgstr {s!r} is not a valid format string: {exc}", line)
+            continue
+        # A plural form may leave out {n} ("one story" in English); it may never add a name.
+        if found - wanted or (len(ids) == 1 and found != wanted):
+            yield Problem(shown, field, f"placeholders differ: {s!r}", line)
+
+
 def catalog_problems(locales_dir: Path) -> list[Problem]:
-    """Missing catalogs, fuzzy or empty translations, placeholders that differ from the source."""
+    """Missing, unreadable or incomplete catalogs, fuzzy or empty translations, bad placeholders."""
     problems = []
+    template_path = locales_dir / f"{DOMAIN}.pot"
+    template, found = _read_catalog(template_path, shown_path(template_path), locales_dir, None)
+    problems += found
+    expected = {message.id for message in template or () if message.id}
     for lang in LANGUAGES:
         po = catalog_path(locales_dir, lang)
         shown = shown_path(po)
-        if not po.exists():
+        if not po.exists() and not po.is_symlink():
             problems.append(Problem(shown, "(file)", "catalog is missing"))
             continue
-        with po.open("rb") as fh:
-            catalog = read_po(fh, locale=catalog_dir_name(lang))
+        catalog, found = _read_catalog(po, shown, locales_dir, catalog_dir_name(lang))
+        problems += found
+        if catalog is None:
+            continue
+        present = {message.id for message in catalog if message.id}
+        for missing in sorted(expected - present, key=lambda i: str(_forms(i)[0])):
+            problems.append(
+                Problem(shown, f"msgid {_forms(missing)[0]!r}", f"is in {DOMAIN}.pot but not in this catalog")
+            )
         for message in catalog:
             if not message.id:
                 continue
@@ -140,12 +216,7 @@ def catalog_problems(locales_dir: Path) -> list[Problem]:
             if any(not s for s in strings):
                 problems.append(Problem(shown, field, "has an empty msgstr", line))
                 continue
-            wanted = set(_PLACEHOLDER.findall(ids[-1]))
-            for s in strings:
-                if set(_PLACEHOLDER.findall(s)) - wanted or (
-                    len(ids) == 1 and set(_PLACEHOLDER.findall(s)) != wanted
-                ):
-                    problems.append(Problem(shown, field, f"placeholders differ: {s!r}", line))
+            problems += _message_problems(shown, ids, strings, line)
     return problems
 
 
@@ -171,12 +242,14 @@ def limit_problems(library: Library) -> list[Problem]:
     problems = []
     for card in library.cards:
         shown = library.files.get(card.id, card.id)
+        if len(card.id) > CHOICE_NAME:  # a choice's value is the id
+            message = f"{len(card.id)} characters; an autocomplete choice value holds {CHOICE_NAME}"
+            problems.append(Problem(shown, "id", message))
         for lang in LANGUAGES:
             b = library.briefing(card.id, lang)
-            if len(b.title) > TITLE - 40:  # room for "Timeline: " and the like
-                problems.append(
-                    Problem(shown, f"title.{lang}", f"{len(b.title)} characters; keep it under {TITLE - 40}")
-                )
+            if len(b.title) > CHOICE_NAME:  # a story is offered by its title as an autocomplete choice
+                message = f"{len(b.title)} characters in {lang}; an autocomplete choice holds {CHOICE_NAME}"
+                problems.append(Problem(shown, f"title.{lang}", message))
             for group, items in (("people", b.people), ("terms", b.terms)):
                 for i, (entry, _) in enumerate(items):
                     if len(name := entry.label(lang)) > CHOICE_NAME:

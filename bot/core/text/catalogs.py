@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from babel.messages.pofile import read_po
 from bot.core.language import LANGUAGES, Language, catalog_dir_name
 
 DOMAIN = "messages"
+log = logging.getLogger(__name__)
 
 
 def N_(message: str) -> str:
@@ -49,11 +51,22 @@ class Translation:
     def __call__(self, message: str, /, **values: object) -> str:
         """Translate a message and fill its named placeholders."""
         text = self.strings.gettext(message)
-        return text.format(**values) if values else text
+        return _fill(text, message, values) if values else text
 
     def plural(self, singular: str, plural: str, n: int, /, **values: object) -> str:
         """Translate a message with the plural form the language's rules choose for n."""
-        return self.strings.ngettext(singular, plural, n).format(n=n, **values)
+        source = singular if n == 1 else plural
+        return _fill(self.strings.ngettext(singular, plural, n), source, {"n": n, **values})
+
+
+def _fill(text: str, source: str, values: dict[str, object]) -> str:
+    """Fill a translation's placeholders; a translation that cannot be filled gives the source text."""
+    try:
+        return text.format(**values)
+    except (KeyError, IndexError, ValueError, AttributeError):
+        # The loader refuses such catalogs; this keeps a reply from failing should one slip through.
+        log.error("translation %r cannot be filled; showing the source text", text)
+        return source.format(**values)
 
 
 class Catalogs:
