@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import inspect
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 
@@ -20,6 +22,7 @@ from bot.store.base import (
     PauseReason,
     SchemaTooNew,
     Shards,
+    StoreUnavailable,
     TooManyDigests,
     join_topics,
     split_topics,
@@ -458,3 +461,41 @@ class PostgresStore:
     async def close(self) -> None:
         """Close the pool."""
         await self._pool.close()
+
+
+# A server that is down, restarting, refusing connections or dropped a connection: the operation may work
+# in a moment, so callers get StoreUnavailable and try again soon, as they do for a locked SQLite file.
+_OUTAGES: tuple[type[BaseException], ...] = (
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,  # includes a connection that no longer exists
+    asyncpg.PostgresConnectionError,
+    asyncpg.CannotConnectNowError,
+    asyncpg.TooManyConnectionsError,
+    asyncpg.exceptions.OperatorInterventionError,  # admin or crash shutdown
+    asyncpg.exceptions.InternalClientError,  # a connection left broken by one of the above
+)
+
+Method = TypeVar("Method", bound=Callable[..., Awaitable[Any]])
+
+
+def _outage_is_unavailable(method: Method) -> Method:
+    """The same operation, raising StoreUnavailable when the server cannot be reached."""
+
+    @functools.wraps(method)
+    async def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await method(*args, **kwargs)
+        except _OUTAGES as exc:
+            raise StoreUnavailable(f"PostgreSQL is unreachable: {type(exc).__name__}") from exc
+
+    return guarded  # type: ignore[return-value]
+
+
+for _name, _method in list(vars(PostgresStore).items()):
+    if (
+        inspect.iscoroutinefunction(_method)
+        and not _name.startswith("_")
+        and _name not in ("problem", "close")
+    ):
+        setattr(PostgresStore, _name, _outage_is_unavailable(_method))
