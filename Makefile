@@ -79,6 +79,8 @@ check: catalogs
 
 bench: catalogs postgres
 	@$(BIN)/python -m bench
+	@$(BIN)/python -m bench.startup
+	@$(BIN)/python -m bench.scale
 	@$(BIN)/python -m bench.digest
 
 lint: $(STAMP)

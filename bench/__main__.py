@@ -113,6 +113,22 @@ async def latencies(server: LoopbackDiscord, count: int, **command: object) -> l
     return results
 
 
+async def clicks(
+    server: LoopbackDiscord, count: int, command: str, label: str, options: dict[str, str] | None = None
+) -> list[float]:
+    """Seconds from a button click's INTERACTION_CREATE to its callback, on one message, `count` times."""
+    from tests.e2e.discord_server import components_message  # noqa: PLC0415
+
+    callback = await (await server.command(command, options)).response(timeout=10)
+    message = components_message(callback, server)
+    results = []
+    for _ in range(count):
+        handle = await server.click(message, label)
+        answer = await handle.response(timeout=10)
+        results.append(answer.at - handle.sent_at)
+    return results
+
+
 def p(values: list[float], q: float) -> float:
     """The q-quantile in milliseconds."""
     ordered = sorted(values)
@@ -138,7 +154,7 @@ async def run(count: int, starts: int, glossary_size: int) -> str:
         workdir,
     )
     samples: dict[str, dict[str, list[float]]] = {
-        b.name: {"ready": [], "summary": [], "complete": []} for b in (bare, ours)
+        b.name: {"ready": [], "summary": [], "complete": [], "language": [], "page": []} for b in (bare, ours)
     }
     async with LoopbackDiscord() as server:
         for round_ in range(starts):
@@ -153,6 +169,13 @@ async def run(count: int, starts: int, glossary_size: int) -> str:
                     samples[bot.name]["complete"] += await latencies(
                         server, count // 2, name="people", options={"name": "lin"}, focused="name"
                     )
+                    if bot is ours:  # the bare bot has no buttons: clicks compare with its /summary
+                        samples[bot.name]["language"] += await clicks(
+                            server, count // 8, "summary", "简体中文"
+                        )
+                        samples[bot.name]["page"] += await clicks(
+                            server, count // 8, "people", "Next", {"story": "bench"}
+                        )
                 await bot.stop()
     shutil.rmtree(workdir, ignore_errors=True)
     rows = []
@@ -161,7 +184,26 @@ async def run(count: int, starts: int, glossary_size: int) -> str:
         "summary": "/summary, INTERACTION_CREATE → callback",
         "complete": f"/people autocomplete, glossary of {glossary_size}",
         "ready": "start → READY",
+        "language": "language button click",
+        "page": "Next click",
     }
+    for key, label in (("language", "language button click → callback"), ("page", "Next click → callback")):
+        mine = samples["briefing"][key]
+        if not mine:
+            continue
+        for stat, q, target in (("p50", 0.5, 1.10), ("p99", 0.99, 1.20)):
+            base, value = p(samples["bare"]["summary"], q), p(mine, q)
+            verdict = "met" if value / base <= target else "NOT met"
+            rows.append(
+                f"| {label} (vs bare /summary) | {stat} | {base:.1f} ms | {value:.1f} ms | {value / base:.2f}× "
+                f"| ≤ {target:.2f}× {verdict} |"
+            )
+    for key in ("summary", "complete", "language", "page"):
+        if samples["briefing"][key]:
+            bare_max = max(samples["bare"][key] or samples["bare"]["summary"]) * 1000
+            rows.append(
+                f"| {labels.get(key, key)} | max | {bare_max:.1f} ms | {max(samples['briefing'][key]) * 1000:.1f} ms | | |"
+            )
     for key, (stat, q, target) in targets.items():
         base = p(samples["bare"][key], q)
         mine = p(samples["briefing"][key], q)
