@@ -81,6 +81,7 @@ bench: catalogs postgres
 	@$(BIN)/python -m bench
 	@$(BIN)/python -m bench.startup
 	@$(BIN)/python -m bench.scale
+	@$(BIN)/python -m bench.memory
 	@$(BIN)/python -m bench.digest
 
 lint: $(STAMP)

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.digest import peak_rss_mb
+from bench.memory import peak_rss_mb
 from bench.newsroom import generate
 from bench.startup import first_answer
 from tests.e2e.discord_server import LoopbackDiscord, embeds_of

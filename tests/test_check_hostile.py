@@ -149,3 +149,25 @@ def test_a_fifo_or_an_oversized_file_at_start_up_is_named(tree: Path) -> None:
         "briefs/fifo.toml: (file): is a FIFO, not a regular file",
         f"briefs/huge.toml: (file): is {2 * MAX_FILE_BYTES:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes",
     ]
+
+
+def test_a_newsrooms_glossary_may_be_larger_than_a_card_but_not_without_limit(content: Path) -> None:
+    from bot.core.content import Content, load  # noqa: PLC0415
+    from bot.core.content.files import MAX_GLOSSARY_BYTES  # noqa: PLC0415
+
+    glossary = content / "locales" / "glossary.toml"
+    extra = "".join(
+        f'\n[[entry]]\nid = "filler-{i}"\nkind = "term"\nen = "Filler term number {i}"\n'
+        f'confidence = "unresolved"\nsource = "a test of the size limit, padded to look like a real entry"\n'
+        for i in range(8000)
+    )
+    glossary.write_text(glossary.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    assert MAX_FILE_BYTES < glossary.stat().st_size < MAX_GLOSSARY_BYTES
+    assert isinstance(load(content / "briefs", content / "locales"), Content)
+    with glossary.open("a", encoding="utf-8") as fh:
+        fh.write("# " + "x" * MAX_GLOSSARY_BYTES + "\n")
+    problems = load(content / "briefs", content / "locales")
+    assert not isinstance(problems, Content)
+    assert [p.message for p in problems if p.file.endswith("glossary.toml")] == [
+        f"is {glossary.stat().st_size:,} bytes; the limit is {MAX_GLOSSARY_BYTES:,} bytes"
+    ]

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from bot.core.content.files import MAX_FILE_BYTES
+from bot.core.content.files import limit_for
 from bot.core.content.library import Library
 from bot.core.content.load import Content, load
 from bot.core.content.problems import Problem
@@ -52,7 +52,7 @@ def content_key(briefs_dir: Path, locales_dir: Path) -> str:
                 continue
             if stat.S_ISDIR(info.st_mode):
                 continue  # its files are hashed; its mtime moves whenever a catalog is compiled
-            if stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES:
+            if stat.S_ISREG(info.st_mode) and info.st_size <= limit_for(path):
                 digest.update(name + path.read_bytes() + b"\0")
             else:
                 # Never read: the loader refuses it by its kind or size, and a FIFO would block here.

@@ -11,6 +11,13 @@ from bot.core.content.problems import Problem
 # One card, the glossary or one catalog: the shipped ones are a few kilobytes, 1,000 glossary entries are
 # about 200 KB. Anything bigger is refused before it is read, so one file cannot exhaust memory or time.
 MAX_FILE_BYTES = 1024 * 1024
+# The glossary holds every name of a newsroom in three scripts: 10,000 names take about 1.8 MB.
+MAX_GLOSSARY_BYTES = 16 * 1024 * 1024
+
+
+def limit_for(path: Path) -> int:
+    """The size a content file may have: the glossary may be larger than a card or a catalog."""
+    return MAX_GLOSSARY_BYTES if path.name == "glossary.toml" else MAX_FILE_BYTES
 
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
@@ -42,23 +49,24 @@ def read_bytes(path: Path, shown: str, folder: Path) -> tuple[bytes | None, list
         if not stat.S_ISREG(info.st_mode):
             # Never opened: opening a FIFO blocks, reading a device never ends.
             return None, [Problem(shown, "(file)", f"is {_kind(info.st_mode)}, not a regular file")]
-        if info.st_size > MAX_FILE_BYTES:
-            return None, [_too_big(shown, info.st_size)]
+        limit = limit_for(path)
+        if info.st_size > limit:
+            return None, [_too_big(shown, info.st_size, limit)]
         # O_NONBLOCK: should the file be swapped for a FIFO after the check, opening still returns.
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
         with os.fdopen(fd, "rb") as fh:
             if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
                 return None, [Problem(shown, "(file)", "is not a regular file")]
-            data = fh.read(MAX_FILE_BYTES + 1)
+            data = fh.read(limit + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the name
         return None, [Problem(shown, "(file)", getattr(exc, "strerror", None) or str(exc))]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [_too_big(shown, len(data))]
+    if len(data) > limit:
+        return None, [_too_big(shown, len(data), limit)]
     return data, []
 
 
-def _too_big(shown: str, size: int) -> Problem:
-    return Problem(shown, "(file)", f"is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes")
+def _too_big(shown: str, size: int, limit: int) -> Problem:
+    return Problem(shown, "(file)", f"is {size:,} bytes; the limit is {limit:,} bytes")
 
 
 def decode(data: bytes, shown: str) -> tuple[str | None, list[Problem]]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.core.content.files import MAX_FILE_BYTES, read_text
+from bot.core.content.files import limit_for, read_text
 from bot.core.content.glossary import Entry, Glossary
 from bot.core.content.library import Library
 from bot.core.content.model import Card
@@ -92,7 +92,7 @@ def with_lines(problems: list[Problem], sources: Mapping[str, str] = {}) -> list
             path = Path(file)
             try:
                 # Read again only what the loader itself would read: no FIFO, nothing over the limit.
-                if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+                if not path.is_file() or path.stat().st_size > limit_for(path):
                     continue
                 text = path.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
