@@ -19,6 +19,7 @@ def limit_for(path: Path) -> int:
     """The size a content file may have: the glossary may be larger than a card or a catalog."""
     return MAX_GLOSSARY_BYTES if path.name == "glossary.toml" else MAX_FILE_BYTES
 
+
 _KINDS = (
     (stat.S_ISDIR, "a folder"),
     (stat.S_ISFIFO, "a FIFO"),
