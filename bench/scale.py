@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.__main__ import latencies
 from bench.memory import peak_rss_mb
 from bench.newsroom import generate
 from bench.startup import first_answer
@@ -49,16 +50,6 @@ async def start_and_hold(
     await server.wait_ready(60)
     await asyncio.sleep(0.5)
     return process
-
-
-async def latencies(server: LoopbackDiscord, count: int, **command: object) -> list[float]:
-    """Seconds from INTERACTION_CREATE to callback, one at a time."""
-    found = []
-    for _ in range(count):
-        handle = await server.command(**command)  # type: ignore[arg-type]
-        callback = await handle.response(timeout=10)
-        found.append(callback.at - handle.sent_at)
-    return found
 
 
 async def run(cards: int, names: int, count: int) -> str:
