@@ -321,7 +321,8 @@ def _anchor(query: str) -> str:
 def story_html(snapshot: Snapshot, card: Card) -> str:
     """The inside of a story's page: its header, then each reply in the three languages side by side."""
     briefer = snapshot.briefer
-    assert briefer is not None  # a card to draw comes from a good load
+    if briefer is None:  # a card to draw only ever comes from a good load
+        raise ValueError(f"no content is loaded to draw {card.id!r}")
     library = briefer.library
     file = library.files.get(card.id, card.id)
     pins = Pins([p for p in snapshot.problems if p.file == file])
