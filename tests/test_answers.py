@@ -151,3 +151,15 @@ def test_about_must_name_a_report(
     loaded, problems = check_all(content / "briefs", content / "locales")
     assert loaded is None
     assert [str(p) for p in problems] == [problem]
+
+
+def test_recall_answers_only_from_memory(briefer: Briefer) -> None:
+    """The event loop may recall a reply; one not yet built is left to a worker, and nothing is built."""
+    asked = [briefer.summary, lambda lang: briefer.people(lang, "lin")]
+    for render in asked:
+        assert briefer.recall(render, "zh-Hans") is None
+        built = render("zh-Hans")
+        assert briefer.recall(render, "zh-Hans") is built
+        assert briefer.recall(render, "en") is None  # another language is another reply
+    # Recalling leaves nothing behind: a worker thread then builds as before.
+    assert isinstance(briefer.people("en", "lin"), Reply)

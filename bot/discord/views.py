@@ -414,9 +414,9 @@ async def send_reply(
     )
 
 
-async def answer_off_loop(render: Render, language: Language) -> Answer:
-    """Build an answer in a worker thread: a huge card is laid out there, never on the event loop."""
-    return await asyncio.to_thread(render, language)
+def build_off_loop(render: Render, language: Language) -> asyncio.Future[Answer]:
+    """Build a new answer in a worker thread: a huge card is laid out there, never on the event loop."""
+    return asyncio.ensure_future(asyncio.to_thread(render, language))
 
 
 async def send_answer(
@@ -428,10 +428,15 @@ async def send_answer(
 ) -> None:
     """Answer a command: its first page with buttons; a NotFound goes privately to the reader.
 
-    The answer is built off the event loop, so other interactions are answered meanwhile; one that
-    takes longer than Discord's first-response window allows is deferred and sent as a follow-up.
+    A remembered answer is sent at once. A new one is built off the event loop, so other interactions
+    are answered meanwhile; one that takes longer than Discord's first-response window allows is
+    deferred and sent as a follow-up.
     """
-    job = asyncio.ensure_future(answer_off_loop(render, language))
+    remembered = cog.briefer.recall(render, language)
+    if remembered is not None:
+        await send_reply(cog, interaction, remembered, language, ephemeral)
+        return
+    job = build_off_loop(render, language)
     done, _ = await asyncio.wait({job}, timeout=SLOW_ANSWER)
     if not done:
         await interaction.response.defer(ephemeral=ephemeral, thinking=True)
@@ -442,7 +447,9 @@ async def send_to_channel(
     cog: AdapterCog, message: discord.Message, render: Render, language: Language
 ) -> None:
     """Answer a chat message in its channel, with the same buttons a command reply carries."""
-    answer = await answer_off_loop(render, language)
+    answer = cog.briefer.recall(render, language)
+    if answer is None:
+        answer = await build_off_loop(render, language)
     if isinstance(answer, NotFound):
         await message.reply(
             embed=to_embed(answer.view, error=True), allowed_mentions=NO_PINGS, mention_author=False

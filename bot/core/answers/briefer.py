@@ -44,6 +44,14 @@ class NotFound:
 Answer = Reply | NotFound
 
 
+class _NotRemembered(Exception):
+    """Raised by a query asked through `Briefer.recall` whose reply is not in memory."""
+
+
+# Set on the event loop's thread while it recalls: worker threads that build answers never see it.
+_recalling = threading.local()
+
+
 class _Missing(Exception):
     """Raised deep in a query when what it names does not exist; the query returns its NotFound."""
 
@@ -72,6 +80,8 @@ def _query(method: Callable[Concatenate[Briefer, P], Reply]) -> Callable[Concate
             if key in replies:
                 replies.move_to_end(key)
                 return replies[key]
+        if getattr(_recalling, "only", False):
+            raise _NotRemembered
         try:
             result: Answer = method(self, *args, **kwargs)
         except _Missing as missing:
@@ -133,6 +143,19 @@ class Briefer:
         self._replies: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
         self._story_keys: dict[str, str] | None = None
         self._entry_keys: dict[str, str] | None = None
+
+    def recall(self, render: Callable[[Language], Answer], language: Language) -> Answer | None:
+        """The answer `render` gives if it is already remembered, else None; never builds one.
+
+        Cheap enough to call on the event loop: a reply not yet in memory is built by the caller elsewhere.
+        """
+        _recalling.only = True
+        try:
+            return render(language)
+        except _NotRemembered:
+            return None
+        finally:
+            _recalling.only = False
 
     # --- helpers --------------------------------------------------------------------------------------
 
