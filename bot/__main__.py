@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import os
 import sys
@@ -10,14 +11,17 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from bot import redaction
-from bot.config import Settings, SettingsError, load_settings
 from bot.redaction import url_secrets
 
 if TYPE_CHECKING:
+    from bot.config import Settings
     from bot.core.answers import Briefer
 
 
 def _settings() -> Settings:
+    # Imported here, after the collector is paused in `main`: pydantic builds many objects on import.
+    from bot.config import SettingsError, load_settings  # noqa: PLC0415
+
     try:
         return load_settings()
     except SettingsError as exc:
@@ -120,6 +124,12 @@ def _studio(settings: Settings) -> int:
     return serve(settings)
 
 
+def _resume_collector() -> None:
+    """Collect again, leaving out what exists now: the modules and settings live as long as the process."""
+    gc.freeze()
+    gc.enable()
+
+
 def _log_uncaught(kind: type[BaseException], exc: BaseException, trace: TracebackType | None) -> None:
     """An error nobody caught goes through the log, and so through its redaction, not straight to stderr."""
     logging.getLogger("bot").critical("stopped by an unexpected error", exc_info=(kind, exc, trace))
@@ -127,6 +137,10 @@ def _log_uncaught(kind: type[BaseException], exc: BaseException, trace: Tracebac
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point for `python -m bot`."""
+    # Start-up allocates hundreds of thousands of objects that live as long as the process (modules,
+    # classes, the content); the cyclic collector would scan them again and again for nothing. It is
+    # paused until they exist, then they are frozen out of its view (`BriefingBot.setup_hook`).
+    gc.disable()
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Discord bot, or the console when DISCORD_TOKEN is not set (default)")
@@ -146,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     sys.excepthook = _log_uncaught
     # httpx logs each request's full URL at INFO, and a webhook URL carries its token.
     logging.getLogger("httpx").setLevel(max(logging.WARNING, logging.getLogger().level))
+    if args.command not in (None, "run") or settings.discord_token is None:
+        _resume_collector()  # a check of a newsroom makes garbage; only the bot's start is worth pausing
     if args.command == "check":
         return _check(settings)
     if args.command == "studio":

@@ -16,7 +16,6 @@ from bot.discord.delivery import DiscordDelivery
 from bot.discord.digest import DigestCog
 from bot.discord.language import LanguageCog
 from bot.discord.language_chain import LanguageChooser
-from bot.discord.metrics import MetricsCog
 from bot.discord.translator import CatalogTranslator
 from bot.discord.upkeep import UpkeepCog
 from bot.store import is_postgres, open_store, sqlite_path
@@ -66,4 +65,7 @@ async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     await bot.add_cog(LanguageCog(bot, briefer, languages))
     await bot.add_cog(DigestCog(bot, briefer, languages, scheduler, settings.default_timezone))
     if settings.metrics_port is not None:
+        # prometheus_client and aiohttp's server load only when metrics are asked for.
+        from bot.discord.metrics import MetricsCog  # noqa: PLC0415
+
         await bot.add_cog(MetricsCog(bot, scheduler, settings.metrics_port))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import hashlib
 import json
 import logging
@@ -47,9 +48,13 @@ class BriefingBot(commands.AutoShardedBot):
         self.settings = settings
 
     async def setup_hook(self) -> None:
-        """Load the extension and sync commands only when they changed."""
+        """Load the extension and sync commands only when they changed; then collect garbage again."""
         await self.load_extension("bot")
         await self.sync_commands()
+        # `python -m bot` paused the collector for the start-up: what exists now lives as long as the
+        # process, so it is frozen out of the collector's view before collection resumes.
+        gc.freeze()
+        gc.enable()
 
     async def sync_commands(self) -> bool:
         """Sync to the development server when one is set, else globally; skip when the hash matches."""

@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import discord
-import httpx
 from discord import app_commands
 from discord.ext import commands, tasks
 
@@ -16,6 +16,9 @@ from bot.digest.scheduler import CYCLE
 from bot.health import Health
 from bot.store import Store
 from bot.updates import Reloader, RemotePack
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +85,7 @@ class UpkeepCog(commands.Cog, name=NAME):
         if self.reload_interval > 0:
             self.watch.start()
         if self.remote is not None:
-            self._http = httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+            self._http = self.remote.client()
             self.fetch.start()
         self.checkup.start()
 

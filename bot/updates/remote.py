@@ -13,11 +13,13 @@ import json
 import logging
 import shutil
 from pathlib import Path, PurePosixPath
-
-import httpx
+from typing import TYPE_CHECKING
 
 from bot.core.content import Content, Problem, load
 from bot.redaction import redact_url
+
+if TYPE_CHECKING:
+    import httpx
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +57,16 @@ class RemotePack:
         """Where the pack's glossary and catalogs are served from."""
         return self.current / "locales"
 
+    def client(self) -> httpx.AsyncClient:
+        """An HTTP client for fetching the pack; httpx loads only when a pack is configured."""
+        import httpx  # noqa: PLC0415
+
+        return httpx.AsyncClient(timeout=httpx.Timeout(15.0))
+
     async def refresh(self, client: httpx.AsyncClient) -> bool:
         """Fetch the pack if it changed; True when a new valid pack is in place."""
+        import httpx  # noqa: PLC0415 - loaded with the client by now
+
         try:
             async with asyncio.timeout(self.deadline):
                 fetched = await self._fetch(client)
@@ -87,6 +97,8 @@ class RemotePack:
 
     async def _fetch(self, client: httpx.AsyncClient) -> tuple[bytes, str | None] | None:
         """The new body and its ETag, None when nothing changed; read with a cap, redirects on one host."""
+        import httpx  # noqa: PLC0415 - loaded with the client by now
+
         url = httpx.URL(self.url)
         for _ in range(MAX_REDIRECTS + 1):
             request = client.build_request("GET", url, headers=self._conditions())
