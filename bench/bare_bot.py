@@ -1,31 +1,76 @@
-"""The baseline: a bare discord.py bot whose /summary answers a fixed string, pointed like ours."""
+"""The baseline: a bare discord.py bot whose /summary answers a fixed string, pointed like ours.
+
+For clicks, /buttons answers with two buttons that, like ours, keep working after a restart (discord.py's
+`DynamicItem`): "简体中文" answers privately and "Next" edits the message, each with a fixed string, so a
+click on ours is compared with the least discord.py does to answer the same click.
+"""
 
 from __future__ import annotations
 
 import os
+import re
+from typing import Any
 
 import discord
 import yarl
 from discord import app_commands
 
+FIXED = "A fixed answer."
+
+
+class FixedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bare:(?P<action>[ln])"):
+    """A persistent button answering with the fixed string: privately (l) or by editing (n)."""
+
+    def __init__(self, action: str) -> None:
+        label = "简体中文" if action == "l" else "Next"
+        super().__init__(discord.ui.Button(label=label, custom_id=f"bare:{action}"))
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> FixedButton:
+        """Rebuild the button from its custom_id."""
+        return cls(match["action"])
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Answer the click."""
+        if self.action == "l":
+            await interaction.response.send_message(FIXED, ephemeral=True)
+        else:
+            await interaction.response.edit_message(content=FIXED)
+
+
+def buttons() -> discord.ui.View:
+    """The two buttons every answer carries."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(FixedButton("l"))
+    view.add_item(FixedButton("n"))
+    return view
+
 
 class Bare(discord.Client):
-    """One command, one autocomplete, nothing else."""
+    """Two commands, one autocomplete, two buttons, nothing else."""
 
     def __init__(self) -> None:
         super().__init__(intents=discord.Intents.default())
         self.tree = app_commands.CommandTree(self)
 
     async def setup_hook(self) -> None:
-        """Register the commands the benchmark calls."""
+        """Register the commands and buttons the benchmark calls."""
+        self.add_dynamic_items(FixedButton)
 
         @self.tree.command(name="summary", description="fixed answer")
         async def summary(interaction: discord.Interaction) -> None:
-            await interaction.response.send_message("A fixed answer.")
+            await interaction.response.send_message(FIXED)
 
         @self.tree.command(name="people", description="fixed choices")
         async def people(interaction: discord.Interaction, name: str | None = None) -> None:
-            await interaction.response.send_message("A fixed answer.")
+            await interaction.response.send_message(FIXED)
+
+        @self.tree.command(name="buttons", description="fixed answer with two buttons")
+        async def with_buttons(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message(FIXED, view=buttons())
 
         @people.autocomplete("name")
         async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -141,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     # classes, the content); the cyclic collector would scan them again and again for nothing. It is
     # paused until they exist, then they are frozen out of its view (`BriefingBot.setup_hook`).
     gc.disable()
+    from bot import startup  # noqa: PLC0415 - its clock starts here
+
     parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="run the Discord bot, or the console when DISCORD_TOKEN is not set (default)")
@@ -153,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     digest.add_argument("--story", help="only this story (id or start of its title); default: every story")
     args = parser.parse_args(argv)
     settings = _settings()
+    startup.step("settings")
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     # Every record passes through one filter that removes the token, URL secrets and interaction tokens.
     secrets = settings.secrets() + url_secrets(getattr(args, "webhook", None))
@@ -172,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
         return _console(settings)
     from bot.discord.runner import run  # noqa: PLC0415 - discord.py loads only when the bot really runs
 
+    startup.step("discord.py")
     return run(settings)
 
 

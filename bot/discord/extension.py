@@ -6,6 +6,7 @@ from pathlib import Path
 
 from discord.ext import commands
 
+from bot import startup
 from bot.config import Settings, load_settings
 from bot.core.answers import Briefer
 from bot.core.content import Content
@@ -25,10 +26,13 @@ from bot.updates import Reloader, RemotePack
 async def install(bot: commands.Bot, settings: Settings | None = None) -> None:
     """Build everything from settings (read now, not at import) and add the cogs and the translator."""
     settings = settings or load_settings()
+    startup.step("extension")
     loaded = load_cached(settings.briefs_dir, settings.locales_dir, settings.content_cache_dir)
     if not isinstance(loaded, Content):
         raise RuntimeError("briefing content is invalid:\n" + "\n".join(map(str, loaded)))
+    startup.step("content")
     store = await open_store(settings.database_url)
+    startup.step("store")
     briefer = Briefer.serving(loaded)
     languages = LanguageChooser(store, settings.default_language)
     scheduler = DigestScheduler(

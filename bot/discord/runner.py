@@ -15,6 +15,7 @@ import discord
 import yarl
 from discord.ext import commands
 
+from bot import startup
 from bot.config import Settings
 from bot.discord.upkeep import NAME as UPKEEP
 from bot.discord.upkeep import UpkeepCog
@@ -51,6 +52,7 @@ class BriefingBot(commands.AutoShardedBot):
         """Load the extension and sync commands only when they changed; then collect garbage again."""
         await self.load_extension("bot")
         await self.sync_commands()
+        startup.step("commands")
         # `python -m bot` paused the collector for the start-up: what exists now lives as long as the
         # process, so it is frozen out of the collector's view before collection resumes.
         gc.freeze()
@@ -94,8 +96,14 @@ class BriefingBot(commands.AutoShardedBot):
     async def on_message(self, message: discord.Message) -> None:
         """No prefix commands: chat questions are answered by the extension's own listener."""
 
+    async def on_connect(self) -> None:
+        """The first session is up and interactions flow: say how long the start took, and where."""
+        startup.step("gateway")
+        if took := startup.report():
+            log.info("start-up: answering %s", took)
+
     async def on_ready(self) -> None:
-        """Note who we are once connected."""
+        """Note who we are once every server has arrived."""
         log.info("ready as %s (%s) in %d servers", self.user, self.user and self.user.id, len(self.guilds))
 
 
