@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
+import json
 import os
 import random
 import shutil
@@ -211,22 +212,37 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
             },
             workdir,
         )
-        samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours)}
+        same = Bot("same", bare.argv, {}, workdir)  # the bare bot sending our /summary message
+        samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same)}
         async with LoopbackDiscord() as server:
             for _ in range(rounds):
-                for bot in (bare, ours):  # alternated, so drift on a shared machine lands on both sides
+                for bot in (bare, ours, same) if full else (bare, ours):  # alternated: drift lands on all
                     seconds = await bot.start(server)
-                    if full:
+                    if full and bot is not same:
                         ready[bot.name].append(seconds)
                     await server.wait_ready()
                     await asyncio.sleep(0.5)  # let setup settle before timing interactions
-                    await measure_round(server, bot, count, samples, full)
+                    if bot is same:
+                        await latencies(server, 20, name="summary")
+                        samples["same"]["summary"].append(await latencies(server, count, name="summary"))
+                    else:
+                        await measure_round(server, bot, count, samples, full)
+                    if bot is ours and full and not same.env:
+                        reply = await (await server.command("summary")).response(timeout=10)
+                        same.env["BARE_MESSAGE"] = json.dumps(reply.body["data"])
                     await bot.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         for key, label in LABELS.items():
             if samples["briefing"][key]:
                 shown = f"{label}, glossary of {size:,}" if key == "complete" else label
                 rows += rows_for(samples, key, shown)
+        if samples["same"]["summary"]:
+            pooled = list(itertools.chain(*samples["same"]["summary"]))
+            bare_p50 = p(list(itertools.chain(*samples["bare"]["summary"])), 0.5)
+            rows.append(
+                "| control: the bare bot sending our /summary message (same embed, two buttons) | p50 | "
+                f"{bare_p50:.2f} ms | {p(pooled, 0.5):.2f} ms | {p(pooled, 0.5) / bare_p50:.2f}× | | |"
+            )
     bare_ready, ours_ready = statistics.median(ready["bare"]), statistics.median(ready["briefing"])
     rows.append(
         f"| start → READY (start to first answer: `python -m bench.startup`) | median | "

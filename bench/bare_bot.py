@@ -7,6 +7,7 @@ click on ours is compared with the least discord.py does to answer the same clic
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from typing import Any
@@ -60,9 +61,17 @@ class Bare(discord.Client):
         """Register the commands and buttons the benchmark calls."""
         self.add_dynamic_items(FixedButton)
 
+        # A control: with BARE_MESSAGE (a saved /summary of ours), /summary sends that embed with two buttons,
+        # so the cost of sending a message that size is told apart from the cost of building it.
+        same = os.environ.get("BARE_MESSAGE")
+        embed = discord.Embed.from_dict(json.loads(same)["embeds"][0]) if same else None
+
         @self.tree.command(name="summary", description="fixed answer")
         async def summary(interaction: discord.Interaction) -> None:
-            await interaction.response.send_message(FIXED)
+            if embed is None:
+                await interaction.response.send_message(FIXED)
+            else:
+                await interaction.response.send_message(embed=embed, view=buttons())
 
         @self.tree.command(name="people", description="fixed choices")
         async def people(interaction: discord.Interaction, name: str | None = None) -> None:
