@@ -88,17 +88,35 @@ class Library:
     files: dict[str, str] = field(default_factory=dict)  # card id -> file it came from
     replacements: Replacements = NO_REPLACEMENTS  # Taiwan forms applied after OpenCC
     briefings: dict[tuple[str, Language], Briefing] = field(default_factory=dict)
+    digests: dict[str, bytes] = field(default_factory=dict)  # file shown -> digest of the text loaded
 
-    def render_all(self) -> None:
-        """Render every card in every language once, so queries only look things up."""
-        prepare_traditional(
-            text.zh_hans for card in self.cards for _, text in card.texts() if text.zh_hant is None
+    def render_all(self, previous: Library | None = None) -> list[Card]:
+        """Render every card in every language once, so queries only look things up; return those rendered.
+
+        A card taken over unchanged from `previous`, rendered there with the same glossary and
+        replacements, keeps the briefings it had.
+        """
+        same = previous is not None and (previous.glossary, previous.replacements) == (
+            self.glossary,
+            self.replacements,
         )
-        self.briefings = {
-            (card.id, lang): render_card(card, lang, self.glossary, self.replacements)
-            for card in self.cards
-            for lang in LANGUAGES
-        }
+        kept = {card.id for card in previous.cards} if same and previous is not None else set()
+        old = previous.briefings if previous is not None else {}
+        todo = [
+            card for card in self.cards if not (card.id in kept and old[(card.id, LANGUAGES[0])].card is card)
+        ]
+        prepare_traditional(text.zh_hans for card in todo for _, text in card.texts() if text.zh_hant is None)
+        briefings = {}
+        fresh = {card.id for card in todo}
+        for card in self.cards:
+            for lang in LANGUAGES:
+                key = (card.id, lang)
+                if card.id in fresh:
+                    briefings[key] = render_card(card, lang, self.glossary, self.replacements)
+                else:
+                    briefings[key] = old[key]
+        self.briefings = briefings
+        return todo
 
     def briefing(self, card_id: str, language: Language) -> Briefing:
         """A card in one language."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from string import Formatter
 
@@ -237,10 +237,10 @@ def about_problems(cards: list[Card], files: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def limit_problems(library: Library) -> list[Problem]:
-    """Text that paging cannot fix: titles, and names offered as autocomplete choices."""
+def limit_problems(library: Library, cards: Iterable[Card] | None = None) -> list[Problem]:
+    """Text that paging cannot fix: titles, and names offered as autocomplete choices (of `cards`, or all)."""
     problems = []
-    for card in library.cards:
+    for card in library.cards if cards is None else cards:
         shown = library.files.get(card.id, card.id)
         if len(card.id) > CHOICE_NAME:  # a choice's value is the id
             message = f"{len(card.id)} characters; an autocomplete choice value holds {CHOICE_NAME}"
