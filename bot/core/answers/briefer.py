@@ -422,7 +422,8 @@ class Briefer:
         if query.strip():
             entries = glossary.matches(query, among=ids, limit=limit)
         else:
-            entries = heapq.nsmallest(limit, (glossary[i] for i in ids), key=lambda e: e.en.casefold())
+            alphabetical = glossary.alphabetical
+            entries = [glossary[i] for i in heapq.nsmallest(limit, ids, key=alphabetical.__getitem__)]
         return [Choice(clip(e.label(language), CHOICE_NAME), e.id) for e in entries]
 
     # --- asking again by ids and keys -------------------------------------------------------------

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import bisect
 import difflib
+import heapq
 import os
 import re
 import unicodedata
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -19,6 +20,7 @@ from bot.core.language import Language, in_brackets
 Kind = Literal["person", "organisation", "product", "term", "topic"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+_LAST = chr(0x10FFFF)
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
@@ -118,14 +120,12 @@ class _Index:
         self.rows = sorted(set(rows))
         self.keys = [row[0] for row in self.rows]
 
-    def starting(self, probe: str) -> Iterator[tuple[str, int, str]]:
+    def starting(self, probe: str) -> list[tuple[str, int, str]]:
         """Rows whose key starts with the probe, in key order."""
-        # Walk from the first candidate in place: slicing would copy the rest of the index every time.
-        rows = self.rows
-        for i in range(bisect.bisect_left(self.keys, probe), len(rows)):
-            if not rows[i][0].startswith(probe):
-                return
-            yield rows[i]
+        # Folded keys hold only letters and digits, so every key that starts with the probe sorts
+        # before the probe followed by the last code point: two binary searches bound the rows.
+        keys = self.keys
+        return self.rows[bisect.bisect_left(keys, probe) : bisect.bisect_left(keys, probe + _LAST)]
 
 
 @dataclass(frozen=True)
@@ -198,9 +198,17 @@ class Glossary:
                 if allowed is not None and entry_id not in allowed:
                     continue
                 rank = 0 if form == probe and not inner else 1 + inner
-                ranked[entry_id] = min(rank, ranked.get(entry_id, rank))
-        order = sorted(ranked, key=lambda i: (ranked[i], self.entries[i].en.casefold()))
-        return [self.entries[i] for i in order[:limit]]
+                if rank < ranked.get(entry_id, 3):
+                    ranked[entry_id] = rank
+        alphabetical = self.alphabetical
+        best = heapq.nsmallest(limit, ranked, key=lambda i: (ranked[i], alphabetical[i]))
+        return [self.entries[i] for i in best]
+
+    @cached_property
+    def alphabetical(self) -> dict[str, int]:
+        """Each entry id's place in English alphabetical order, so ranking compares numbers, not names."""
+        ordered = sorted(self.entries.values(), key=lambda e: (e.en.casefold(), e.id))
+        return {entry.id: place for place, entry in enumerate(ordered)}
 
     def suggest(self, query: str, allowed: Collection[str] | None = None, limit: int = 3) -> list[Entry]:
         """The closest entries to a query that matched nothing."""
