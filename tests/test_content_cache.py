@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import pickle
 from pathlib import Path
 
 import pytest
 
 from bot.core.answers import Briefer
-from bot.core.content import Content
+from bot.core.content import Content, Library
 from bot.core.content.cache import PREFIX, load_cached
+from bot.core.content.compact import sharing
 
 
 def loaded(content: Path, cache: Path | None) -> Content:
@@ -79,3 +81,23 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(
 def test_off_means_the_files_every_time(content: Path, tmp_path: Path) -> None:
     loaded(content, None)
     assert not (tmp_path / "cache").exists()
+
+
+def test_models_read_back_equal_and_share_what_they_can(library: Library) -> None:
+    with sharing():
+        data = pickle.dumps(library.cards, protocol=pickle.HIGHEST_PROTOCOL)
+    cards = pickle.loads(data)
+    assert cards == library.cards
+    assert [c.model_dump(exclude_unset=True) for c in cards] == [
+        c.model_dump(exclude_unset=True) for c in library.cards
+    ]
+    first, second = cards[0], cards[1]
+    assert first.title.model_fields_set is second.title.model_fields_set
+    changed = first.title.model_copy(update={"en": "Another title"})
+    assert changed.en == "Another title"
+    assert first.title.en != "Another title"
+    assert first.title.model_fields_set == library.cards[0].title.model_fields_set  # the shared set unchanged
+    assert second.title.model_fields_set == library.cards[1].title.model_fields_set
+    entries = pickle.loads(pickle.dumps(library.glossary))
+    assert entries.matches("lin") == library.glossary.matches("lin")
+    assert entries.find("林俊阳") == library.glossary.find("林俊阳")

@@ -17,6 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from bot.core.content.compact import sharing
 from bot.core.content.files import limit_for
 from bot.core.content.library import Library
 from bot.core.content.load import Content, load
@@ -79,7 +80,8 @@ def _write(folder: Path, path: Path, library: Library) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False) as fh:
             temporary = fh.name
-            pickle.dump(library, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            with sharing():
+                pickle.dump(library, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, path)  # readers see the old file or the whole new one, never half of it
         for old in folder.glob(f"{PREFIX}*.pickle"):
             if old != path:

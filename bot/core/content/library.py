@@ -47,6 +47,8 @@ def render_text(
     Names go in after script conversion and its replacements, so they always read as the glossary has them.
     """
     source = text.source(language, replacements)
+    if "{" not in source:
+        return source  # the same string as the card's: a thousand cards' "Point 1" kept once
     return REFERENCE.sub(lambda m: glossary[m.group(1)].display(language), source)
 
 
