@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import pickle
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,7 @@ from bot.core.answers import Briefer
 from bot.core.content import Content, Library
 from bot.core.content.cache import PREFIX, load_cached
 from bot.core.content.compact import sharing
+from tests.conftest import ROOT
 
 
 def loaded(content: Path, cache: Path | None) -> Content:
@@ -101,3 +104,20 @@ def test_models_read_back_equal_and_share_what_they_can(library: Library) -> Non
     entries = pickle.loads(pickle.dumps(library.glossary))
     assert entries.matches("lin") == library.glossary.matches("lin")
     assert entries.find("林俊阳") == library.glossary.find("林俊阳")
+
+
+def test_a_start_from_the_cache_renders_traditional_chinese_without_loading_opencc(
+    content: Path, tmp_path: Path
+) -> None:
+    loaded(content, tmp_path / "cache")
+    script = (
+        "import sys; from pathlib import Path; from bot.core.content.cache import load_cached\n"
+        f"c = load_cached(Path({str(content / 'briefs')!r}), Path({str(content / 'locales')!r}), "
+        f"Path({str(tmp_path / 'cache')!r}))\n"
+        "texts = [c.library.briefing(card.id, 'zh-Hant').summary for card in c.library.cards]\n"
+        "print(all(texts), 'opencc' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "False"]

@@ -302,8 +302,8 @@ def load(briefs_dir: Path, locales_dir: Path, previous: Library | None = None) -
         problems += catalog_problems(locales_dir)
         if library is None or problems:
             return problems
-        rendered = library.render_all(previous)
-        if problems := limit_problems(library, rendered):
+        fresh = library.prepare(previous)
+        if problems := limit_problems(library, fresh):
             return with_lines(problems)
         return Content(library, Catalogs.load(locales_dir))
     except Exception as exc:

@@ -246,12 +246,14 @@ def limit_problems(library: Library, cards: Iterable[Card] | None = None) -> lis
             message = f"{len(card.id)} characters; an autocomplete choice value holds {CHOICE_NAME}"
             problems.append(Problem(shown, "id", message))
         for lang in LANGUAGES:
-            b = library.briefing(card.id, lang)
-            if len(b.title) > CHOICE_NAME:  # a story is offered by its title as an autocomplete choice
-                message = f"{len(b.title)} characters in {lang}; an autocomplete choice holds {CHOICE_NAME}"
+            title = library.title(card.id, lang)
+            if len(title) > CHOICE_NAME:  # a story is offered by its title as an autocomplete choice
+                message = f"{len(title)} characters in {lang}; an autocomplete choice holds {CHOICE_NAME}"
                 problems.append(Problem(shown, f"title.{lang}", message))
-            for group, items in (("people", b.people), ("terms", b.terms)):
-                for i, (entry, _) in enumerate(items):
+            people = [library.glossary[person.ref] for person in card.people]
+            terms = [library.glossary[term.ref] for term in card.terms]
+            for group, entries in (("people", people), ("terms", terms)):
+                for i, entry in enumerate(entries):
                     if len(name := entry.label(lang)) > CHOICE_NAME:
                         message = f"shown as {len(name)} characters in {lang}; a choice holds {CHOICE_NAME}"
                         problems.append(Problem(shown, f"{group}.{i}.ref", message))
