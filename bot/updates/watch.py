@@ -10,42 +10,27 @@ from pathlib import Path
 
 from bot.core.answers import Briefer
 from bot.core.content import Content, Problem, load
+from bot.core.content.files import walk
 
 log = logging.getLogger(__name__)
 
 Fingerprint = tuple[tuple[str, int, int, int], ...]
 
 
-def _walk(folder: str, found: list[tuple[str, int, int, int]]) -> None:
-    """Every entry under a folder, with `lstat`'s answers; links are recorded, never followed."""
-    try:
-        entries = os.scandir(folder)
-    except OSError:
-        return  # a folder that vanished (or cannot be read) is a change the loader will name
-    with entries:
-        for entry in entries:
-            try:
-                info = entry.stat(follow_symlinks=False)
-            except OSError:
-                continue
-            if stat.S_ISDIR(info.st_mode):
-                # Its entries are listed; its own times move whenever a catalog is compiled into it.
-                found.append((entry.path, info.st_mode, 0, 0))
-                _walk(entry.path, found)
-            elif not (entry.name.endswith(".mo") and entry.name != ".mo"):
-                found.append((entry.path, info.st_mode, info.st_mtime_ns, info.st_size))
-
-
 def fingerprint(*folders: Path) -> Fingerprint:
     """Every entry under the folders with its type, modification time and size (compiled .mo aside).
 
     Entries are looked at, never opened, and a FIFO or a dangling link counts too: adding one is a
-    change, so the next load names it as a problem. Polled every few seconds beside the event loop,
-    so it walks with `os.scandir`, which costs a few milliseconds for a thousand files.
+    change, so the next load names it as a problem.
     """
-    found: list[tuple[str, int, int, int]] = []
+    found = []
     for folder in folders:
-        _walk(str(folder), found)
+        for path, info in walk(folder):
+            if stat.S_ISDIR(info.st_mode):
+                # Its entries are listed; its own times move whenever a catalog is compiled into it.
+                found.append((path, info.st_mode, 0, 0))
+            elif not (path.endswith(".mo") and os.path.basename(path) != ".mo"):
+                found.append((path, info.st_mode, info.st_mtime_ns, info.st_size))
     found.sort()
     return tuple(found)
 
