@@ -2,9 +2,9 @@
 
 The key is a hash of every source file the loader reads and of the core's own code, so any change to
 either builds the library again from the files; the cache is never trusted beyond that key. Each file's
-hash is remembered beside the cache with its size, times and inode, so a start reads only what changed. An unreadable
-or corrupt cache file is ignored and replaced. The cache lives in the bot's own data folder: pickle runs
-code on loading, so that folder must be as private as the database beside it.
+hash is remembered beside the cache with its size, times and inode, so a start reads only what changed.
+An unreadable or corrupt cache file is ignored and replaced. The cache lives in the bot's own data folder:
+pickle runs code on loading, so that folder must be as private as the database beside it.
 """
 
 from __future__ import annotations

@@ -114,6 +114,7 @@ class Library:
     # and every title in every language, for lists and search.
     traditional: dict[str, str] = field(default_factory=dict)
     titles: dict[tuple[str, Language], str] = field(default_factory=dict)
+    folded_titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # card id -> for search
 
     def __post_init__(self) -> None:
         self._rendered: OrderedDict[tuple[str, Language], Briefing] = OrderedDict()
@@ -143,17 +144,18 @@ class Library:
         prepare_traditional(t for t in simplified if t not in known)  # in a child: OpenCC stays out of us
         self.traditional = {t: known[t] if t in known else to_traditional(t) for t in simplified}
         fresh = [card for card in self.cards if old.get(card.id) is not card]
-        titles = previous.titles if previous is not None else {}
-        self.titles = {}
+        self.titles, self.folded_titles = {}, {}
         for card in self.cards:
+            if previous is not None and old.get(card.id) is card and card.id in previous.folded_titles:
+                self.folded_titles[card.id] = previous.folded_titles[card.id]
+                self.titles.update(((card.id, lang), previous.titles[(card.id, lang)]) for lang in LANGUAGES)
+                continue
             for lang in LANGUAGES:
-                key = (card.id, lang)
-                if old.get(card.id) is card and key in titles:
-                    self.titles[key] = titles[key]
-                else:
-                    self.titles[key] = render_text(
-                        card.title, lang, self.glossary, self.replacements, self.traditional
-                    )
+                self.titles[(card.id, lang)] = render_text(
+                    card.title, lang, self.glossary, self.replacements, self.traditional
+                )
+            self.folded_titles[card.id] = tuple(fold(self.titles[(card.id, lang)]) for lang in LANGUAGES)
+        _ = self.glossary.alphabetical  # made once per glossary, and kept with it in the content cache
         return fresh
 
     def title(self, card_id: str, language: Language) -> str:
@@ -196,10 +198,7 @@ class Library:
     @cached_property
     def story_keys(self) -> tuple[tuple[Card, str, tuple[str, ...]], ...]:
         """Each card, reports first, with its id and its titles in every language folded for search."""
-        return tuple(
-            (card, fold(card.id), tuple(fold(self.title(card.id, lang)) for lang in LANGUAGES))
-            for card in self._orders[1]
-        )
+        return tuple((card, fold(card.id), self.folded_titles[card.id]) for card in self._orders[1])
 
     @cached_property
     def story_ids(self) -> dict[str, Card]:
