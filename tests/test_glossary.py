@@ -113,3 +113,13 @@ def test_fold_keeps_exactly_the_letters_and_digits_left_after_removing_marks() -
     chunks = [every[i : i + 4096] for i in range(0, len(every), 4096)]
     assert [fold(chunk) for chunk in chunks] == [by_hand(chunk) for chunk in chunks]
     assert fold("Lín Jùnyáng, @JustinLin610_") == "linjunyangjustinlin610"
+
+
+def test_a_name_of_han_characters_reads_as_pypinyin_reads_it_whole() -> None:
+    assert romanise("林") == "lin"  # pypinyin is imported the bot's way, without phrases
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - only after that
+
+    names = ["林俊旸", "林俊暘", "阿里巴巴", "重庆", "长沙银行", "乐乐", "曾行", "㐀㐁", "豈更"]
+    for name in names:
+        assert romanise(name) == "".join(fold(part) for part in lazy_pinyin(name)), name
+    assert romanise("Qwen 团队") == "qwentuandui"
