@@ -6,6 +6,9 @@ from pathlib import Path
 
 from bot.core.answers import Briefer
 from bot.core.content import Content, Library, load
+from bot.core.content.elsewhere import check_elsewhere, load_elsewhere
+from bot.core.content.load import same_base
+from bot.updates import Reloader
 
 CARD = "qwen-core-team-departs.toml"
 
@@ -85,3 +88,36 @@ def test_a_title_made_too_long_is_refused_even_though_other_cards_are_taken_over
     problems = load(content / "briefs", content / "locales", before)
     assert not isinstance(problems, Content)
     assert any(p.file.endswith(CARD) and p.field == "title.en" for p in problems)
+
+
+def test_a_load_in_a_child_process_equals_one_here(content: Path) -> None:
+    here = loaded(content)
+    there, data = load_elsewhere(content / "briefs", content / "locales")
+    assert isinstance(there, Content)
+    assert data is not None
+    assert answers(there) == answers(here)
+    edit(content / "briefs" / CARD, 'kind = "report"', 'kind = "rumour"')
+    problems, data = load_elsewhere(content / "briefs", content / "locales", here.library)
+    assert data is None
+    assert problems == load(content / "briefs", content / "locales", here.library)
+
+
+def test_a_reload_after_a_glossary_change_serves_what_a_fresh_load_would(content: Path) -> None:
+    briefer = Briefer.serving(loaded(content))
+    reloader = Reloader(briefer, content / "briefs", content / "locales")
+    assert same_base(briefer.library, content / "locales")
+    edit(content / "locales" / "glossary.toml", 'en = "Lin Junyang"', 'en = "Junyang Lin"')
+    assert not same_base(briefer.library, content / "locales")
+    assert reloader.changed()
+    assert reloader.apply(reloader.load())
+    assert "Junyang Lin" in briefer.library.title("qwen-core-team-departs", "en")
+    assert answers(Content(briefer.library, briefer.catalogs)) == answers(loaded(content))
+    assert same_base(briefer.library, content / "locales")
+
+
+def test_a_check_in_a_child_process_finds_what_a_load_here_finds(content: Path) -> None:
+    assert check_elsewhere(content / "briefs", content / "locales") == []
+    edit(content / "briefs" / CARD, 'kind = "report"', 'kind = "rumour"')
+    problems = check_elsewhere(content / "briefs", content / "locales")
+    assert problems
+    assert problems == load(content / "briefs", content / "locales")

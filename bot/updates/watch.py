@@ -10,7 +10,9 @@ from pathlib import Path
 
 from bot.core.answers import Briefer
 from bot.core.content import Content, Problem, load
+from bot.core.content.elsewhere import load_elsewhere
 from bot.core.content.files import walk
+from bot.core.content.load import same_base
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +62,16 @@ class Reloader:
         return fingerprint(self.briefs_dir, self.locales_dir) != self.seen
 
     def load(self) -> Content | list[Problem]:
-        """Validate the folders as they are now, in a worker thread; unchanged files are not parsed again."""
+        """Validate the folders as they are now, in a worker thread; unchanged files are not parsed again.
+
+        Changed cards are checked here, against the glossary being served; a changed glossary means
+        building most of it again, which a child process does (see `load_elsewhere`).
+        """
         self.seen = fingerprint(self.briefs_dir, self.locales_dir)
-        return load(self.briefs_dir, self.locales_dir, previous=self.briefer.library)
+        previous = self.briefer.library
+        if same_base(previous, self.locales_dir):
+            return load(self.briefs_dir, self.locales_dir, previous)
+        return load_elsewhere(self.briefs_dir, self.locales_dir, previous)[0]
 
     def apply(self, loaded: Content | list[Problem]) -> bool:
         """Swap in a valid load whole, or log why it was refused and keep serving what was there."""

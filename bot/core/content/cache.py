@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.content.compact import sharing
+from bot.core.content.elsewhere import load_elsewhere
 from bot.core.content.files import limit_for, walk
 from bot.core.content.library import Library
-from bot.core.content.load import Content, load
+from bot.core.content.load import Content
 from bot.core.content.problems import Problem
 from bot.core.text import Catalogs
 
@@ -146,33 +147,39 @@ def _read(path: Path) -> Library | None:
     return library if isinstance(library, Library) else None
 
 
-def _write(folder: Path, path: Path, library: Library) -> None:
+def _write(folder: Path, path: Path, data: bytes) -> None:
     temporary: str | None = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".tmp-", delete=False) as fh:
             temporary = fh.name
-            with sharing():
-                pickle.dump(library, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            fh.write(data)
         os.replace(temporary, path)  # readers see the old file or the whole new one, never half of it
         for old in folder.glob(f"{PREFIX}*.pickle"):
             if old != path:
                 old.unlink(missing_ok=True)
-    except (OSError, pickle.PicklingError) as exc:  # a read-only folder costs speed, not correctness
+    except OSError as exc:  # a read-only folder costs speed, not correctness
         log.warning("could not write the content cache in %s: %s", folder, exc)
         if temporary is not None:
             Path(temporary).unlink(missing_ok=True)
 
 
 def load_cached(briefs_dir: Path, locales_dir: Path, folder: Path | None) -> Content | list[Problem]:
-    """Load through the cache in `folder` (None turns it off); the same result as `load`, sooner."""
+    """Load through the cache in `folder` (None turns it off); the same result as `load`, sooner.
+
+    What is not in the cache is built in a child process (see `load_elsewhere`) and read back from it,
+    so a first start costs no more memory than a start from the cache.
+    """
     if folder is None:
-        return load(briefs_dir, locales_dir)
+        return load_elsewhere(briefs_dir, locales_dir)[0]
     path = folder / f"{PREFIX}{content_key(briefs_dir, locales_dir, folder / HASHES)}.pickle"
     library = _read(path)
     if library is not None:
         return Content(library, Catalogs.load(locales_dir))
-    loaded = load(briefs_dir, locales_dir)
+    loaded, data = load_elsewhere(briefs_dir, locales_dir)
     if isinstance(loaded, Content):
-        _write(folder, path, loaded.library)
+        if data is None:  # built here: no child's pickle to keep
+            with sharing():
+                data = pickle.dumps(loaded.library, protocol=pickle.HIGHEST_PROTOCOL)
+        _write(folder, path, data)
     return loaded

@@ -235,6 +235,16 @@ def _glossary_again(
     return glossary, False, problems
 
 
+def same_base(library: Library, locales_dir: Path) -> bool:
+    """Whether the glossary and the Taiwan replacements hold the text `library` was loaded from."""
+    for path in (locales_dir / GLOSSARY_FILE, locales_dir / REPLACEMENTS_FILE):
+        shown = shown_path(path)
+        text, _ = read_text(path, shown, locales_dir)
+        if (None if text is None else digest(text)) != library.digests.get(shown):
+            return False
+    return True
+
+
 def load_library(
     briefs_dir: Path, locales_dir: Path, previous: Library | None = None
 ) -> tuple[Library | None, list[Problem]]:
