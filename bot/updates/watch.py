@@ -42,7 +42,8 @@ def _settle() -> None:
 
     A newsroom's content is millions of objects that live until the next swap; a full collection
     walking them holds the GIL for a tenth of a second or more, and every interaction waits meanwhile.
-    Frozen objects are still freed by reference counting when a swap drops them.
+    Frozen objects are still freed by reference counting when a swap drops them; only a reference
+    cycle that was already garbage at the moment of freezing (rare, and small) is kept for good.
     """
     gc.freeze()
 
