@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.core.answers import Briefer
-from bot.core.content import Content, Library, load
+from bot.core.content import Content, Library, load, render_card
+from bot.core.content import library as library_module
 from bot.core.content.elsewhere import check_elsewhere, load_elsewhere
 from bot.core.content.load import same_base
 from bot.updates import Reloader
@@ -121,3 +124,20 @@ def test_a_check_in_a_child_process_finds_what_a_load_here_finds(content: Path) 
     problems = check_elsewhere(content / "briefs", content / "locales")
     assert problems
     assert problems == load(content / "briefs", content / "locales")
+
+
+def test_briefings_are_rendered_when_asked_for_and_a_bounded_number_kept(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    library = loaded(content).library
+    monkeypatch.setattr(library_module, "RENDERED", 2)
+    card = library.cards[0]
+    first = library.briefing(card.id, "zh-Hant")
+    assert library.briefing(card.id, "zh-Hant") is first
+    assert first == render_card(card, "zh-Hant", library.glossary, library.replacements)
+    for language in ("en", "zh-Hans"):
+        library.briefing(card.id, language)
+    again = library.briefing(card.id, "zh-Hant")  # pushed out by the two after it, so made anew
+    assert again == first
+    assert again is not first
+    assert first.title == library.title(card.id, "zh-Hant")
