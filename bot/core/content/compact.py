@@ -14,8 +14,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-_SHARED: dict[frozenset[str], set[str]] = {}
-_NAMES: dict[frozenset[str], frozenset[str]] = {}
+# One set of field names per shape, handed to pickle for every model of that shape: pickle's memo then
+# writes it once, and every model read back shares the one set read back.
+_NAMES: dict[frozenset[str], set[str]] = {}
+_new = object.__new__
+_set = object.__setattr__  # a frozen model refuses its own __setattr__
 _strings: dict[str, str] | None = None  # while sharing: each string value seen, by value
 
 
@@ -30,13 +33,14 @@ def sharing() -> Iterator[None]:
         _strings = None
 
 
-def _restore(cls: type[BaseModel], state: dict[str, Any], fields: frozenset[str]) -> BaseModel:
-    model = cls.__new__(cls)
-    object.__setattr__(model, "__dict__", state)
+def _restore(cls: type[BaseModel], state: dict[str, Any], fields: set[str]) -> BaseModel:
+    # Called once for each of some fifty thousand models on a start from the cache: kept to four stores.
+    model = _new(cls)
+    _set(model, "__dict__", state)
     # Never changed in place: the models are frozen, and model_copy copies the set before it updates it.
-    object.__setattr__(model, "__pydantic_fields_set__", _SHARED.setdefault(fields, set(fields)))
-    object.__setattr__(model, "__pydantic_extra__", None)
-    object.__setattr__(model, "__pydantic_private__", None)
+    _set(model, "__pydantic_fields_set__", fields)
+    _set(model, "__pydantic_extra__", None)
+    _set(model, "__pydantic_private__", None)
     return model
 
 
@@ -49,4 +53,6 @@ class Compact(BaseModel):
         state = self.__dict__
         if (strings := _strings) is not None:
             state = {k: strings.setdefault(v, v) if type(v) is str else v for k, v in state.items()}
-        return (_restore, (type(self), state, _NAMES.setdefault(fields, fields)))
+        if (shared := _NAMES.get(fields)) is None:
+            shared = _NAMES[fields] = set(fields)
+        return (_restore, (type(self), state, shared))
