@@ -107,13 +107,18 @@ def test_a_load_in_a_child_process_equals_one_here(content: Path) -> None:
 
 def test_a_reload_after_a_glossary_change_serves_what_a_fresh_load_would(content: Path) -> None:
     briefer = Briefer.serving(loaded(content))
+    before = briefer.library
     reloader = Reloader(briefer, content / "briefs", content / "locales")
-    assert same_base(briefer.library, content / "locales")
+    assert same_base(before, content / "locales")
     edit(content / "locales" / "glossary.toml", 'en = "Lin Junyang"', 'en = "Junyang Lin"')
-    assert not same_base(briefer.library, content / "locales")
+    edit(content / "briefs" / CARD, "version = 2", "version = 3")
+    assert not same_base(before, content / "locales")
     assert reloader.changed()
     assert reloader.apply(reloader.load())
     assert "Junyang Lin" in briefer.library.title("qwen-core-team-departs", "en")
+    # Built in a child, handed back with the cards it did not change as the very cards served before.
+    pairs = zip(briefer.library.cards, before.cards, strict=True)
+    assert [card.id for card, old in pairs if card is not old] == ["qwen-core-team-departs"]
     assert answers(Content(briefer.library, briefer.catalogs)) == answers(loaded(content))
     assert same_base(briefer.library, content / "locales")
 

@@ -8,6 +8,7 @@ library pickled; reading that back is what the bot pays.
 
 from __future__ import annotations
 
+import io
 import logging
 import multiprocessing
 import pickle
@@ -19,6 +20,7 @@ from typing import cast
 from bot.core.content.compact import sharing
 from bot.core.content.library import Library
 from bot.core.content.load import Content, load
+from bot.core.content.model import Card
 from bot.core.content.problems import Problem
 from bot.core.text import Catalogs
 
@@ -29,14 +31,45 @@ log = logging.getLogger(__name__)
 _previous: Library | None = None
 
 
+class _Pickler(pickle.Pickler):
+    """Writes a card taken over from the library being served as its id: the bot has that card."""
+
+    def __init__(self, file: io.BytesIO, kept: set[int]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.kept = kept
+
+    def persistent_id(self, obj: object) -> str | None:
+        """A card's id when the bot already holds that very card, else None (pickled as usual)."""
+        return obj.id if isinstance(obj, Card) and id(obj) in self.kept else None
+
+
+class _Unpickler(pickle.Unpickler):
+    """Reads a card written as its id back as the bot's own card, shared with the library it served."""
+
+    def __init__(self, file: io.BytesIO, cards: dict[str, Card]) -> None:
+        super().__init__(file)
+        self.cards = cards
+
+    def persistent_load(self, pid: object) -> Card:
+        """The served card of that id."""
+        if not isinstance(pid, str) or pid not in self.cards:
+            raise pickle.UnpicklingError(f"no served card {pid!r}")
+        return self.cards[pid]
+
+
 def _build(briefs_dir: Path, locales_dir: Path, keep: bool) -> bytes:
     loaded = load(briefs_dir, locales_dir, _previous)
     if not isinstance(loaded, Content):
         return pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
     if not keep:
         return pickle.dumps([], protocol=pickle.HIGHEST_PROTOCOL)
+    # The cards this child took over are the very objects the bot holds (a fork shares its memory):
+    # they go back as ids, so the bot reads back only what is new and keeps sharing the rest.
+    kept = {id(card) for card in _previous.cards} if _previous is not None else set()
+    out = io.BytesIO()
     with sharing():
-        return pickle.dumps(loaded.library, protocol=pickle.HIGHEST_PROTOCOL)
+        _Pickler(out, kept).dump(loaded.library)
+    return out.getvalue()
 
 
 def _in_child(briefs_dir: Path, locales_dir: Path, previous: Library | None, keep: bool) -> object:
@@ -58,16 +91,19 @@ def _in_child(briefs_dir: Path, locales_dir: Path, previous: Library | None, kee
 def load_elsewhere(
     briefs_dir: Path, locales_dir: Path, previous: Library | None = None
 ) -> tuple[Content | list[Problem], bytes | None]:
-    """What `load` returns, built in a child process; with a library, its pickle (for the content cache).
+    """What `load` returns, built in a child process; with a library, its pickle for the content cache.
 
-    Without a child process to be had, the content is loaded here instead.
+    Given the library being served, what is unchanged in it is taken over and shared, not copied (and
+    there is no pickle to cache: it names cards only this process holds). Without a child process to be
+    had, the content is loaded here instead.
     """
     data = _in_child(briefs_dir, locales_dir, previous, keep=True)
     if not isinstance(data, bytes):
         return cast(Content | list[Problem], data), None
-    result = pickle.loads(data)
+    cards = {card.id: card for card in previous.cards} if previous is not None else {}
+    result = _Unpickler(io.BytesIO(data), cards).load()
     if isinstance(result, Library):
-        return Content(result, Catalogs.load(locales_dir)), data
+        return Content(result, Catalogs.load(locales_dir)), data if previous is None else None
     problems: list[Problem] = result
     return problems, None
 
