@@ -162,7 +162,7 @@ async def run(cards: int, names: int, count: int) -> str:
         )
     rows.append(
         f"| peak RSS | bare {bare_rss:.0f} MB, ours {rss:.0f} MB: +{rss - bare_rss:.0f} MB "
-        f"(+{rss_renamed - bare_rss:.0f} MB once the glossary reload swapped in a whole new library) | | "
+        f"(+{rss_renamed - bare_rss:.0f} MB after the glossary reload too) | | "
         f"≤ +80 MB {verdict(rss - bare_rss <= 80)} |"
     )
     choices = story_choices["data"]["choices"]
