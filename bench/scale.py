@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -50,6 +51,20 @@ async def start_and_hold(
     await server.wait_ready(60)
     await asyncio.sleep(0.5)
     return process
+
+
+async def reload_waits(server: LoopbackDiscord, expect: str) -> tuple[float | None, list[float]]:
+    """Ask for story 1 until its answer holds `expect`: seconds until then, and each answer's wait."""
+    changed_at = time.monotonic()
+    waits, served = [], None
+    while served is None and time.monotonic() - changed_at < 120:
+        handle = await server.command("summary", {"story": "story-00001"})
+        callback = await handle.response(timeout=30)
+        waits.append(callback.at - handle.sent_at)
+        if expect in str(callback.body):
+            served = time.monotonic() - changed_at
+        await asyncio.sleep(0.01)
+    return served, waits
 
 
 async def run(cards: int, names: int, count: int) -> str:
@@ -114,19 +129,20 @@ async def run(cards: int, names: int, count: int) -> str:
         ).body
         # A reload: change one card, then keep asking until the change is served, timing every answer.
         target = briefs / "story-00001.toml"
-        target.write_text(
-            target.read_text(encoding="utf-8").replace("story 1 unfolds", "story 1 changes"), encoding="utf-8"
-        )
-        changed_at = time.monotonic()
-        waits, served = [], None
-        while served is None and time.monotonic() - changed_at < 120:
-            handle = await server.command("summary", {"story": "story-00001"})
-            callback = await handle.response(timeout=30)
-            waits.append(callback.at - handle.sent_at)
-            if "changes" in str(callback.body):
-                served = time.monotonic() - changed_at
-            await asyncio.sleep(0.01)
+        card = target.read_text(encoding="utf-8")
+        target.write_text(card.replace("story 1 unfolds", "story 1 changes"), encoding="utf-8")
+        served, waits = await reload_waits(server, "changes")
         rss = peak_rss_mb(process.pid)
+        # Then rename the story's lead in the glossary: every card is checked against the new glossary.
+        lead = re.search(r'en = "\{(person-\d+)\} leaves', card)
+        assert lead is not None, "the newsroom's cards name their lead first"
+        glossary = locales / "glossary.toml"
+        entry = f'id = "{lead[1]}"\nkind = "person"\nen = "'
+        glossary.write_text(
+            glossary.read_text(encoding="utf-8").replace(entry, entry + "Renamed "), encoding="utf-8"
+        )
+        renamed, renamed_waits = await reload_waits(server, "Renamed")
+        rss_renamed = peak_rss_mb(process.pid)
         process.terminate()
         await process.wait()
     p99_bare, p99_ours = quantile(bare_complete, 0.99), quantile(ours_complete, 0.99)
@@ -135,13 +151,19 @@ async def run(cards: int, names: int, count: int) -> str:
         f"(p50 {quantile(bare_complete, 0.5):.1f} / {quantile(ours_complete, 0.5):.1f}, max {max(bare_complete) * 1000:.1f} / "
         f"{max(ours_complete) * 1000:.1f}) | {p99_ours / p99_bare:.2f}× | ≤ 1.30× {verdict(p99_ours / p99_bare <= 1.3)} |"
     )
+    for what, after, during in (
+        (f"one changed card among {cards:,}", served, waits),
+        (f"a renamed person among {names:,} names", renamed, renamed_waits),
+    ):
+        rows.append(
+            f"| reload of {what} | served {after if after is None else f'{after:.1f} s'} after the save "
+            f"(1 s polling); longest wait of {len(during)} interactions meanwhile {max(during) * 1000:.0f} ms | | "
+            f"≤ 50 ms {verdict(max(during) <= 0.05)} |"
+        )
     rows.append(
-        f"| reload of one changed card among {cards:,} | served {served if served is None else f'{served:.1f} s'} after the save "
-        f"(1 s polling); longest wait of {len(waits)} interactions meanwhile {max(waits) * 1000:.0f} ms | | "
-        f"≤ 50 ms {verdict(max(waits) <= 0.05)} |"
-    )
-    rows.append(
-        f"| peak RSS | bare {bare_rss:.0f} MB, ours {rss:.0f} MB: +{rss - bare_rss:.0f} MB | | ≤ +80 MB {verdict(rss - bare_rss <= 80)} |"
+        f"| peak RSS | bare {bare_rss:.0f} MB, ours {rss:.0f} MB: +{rss - bare_rss:.0f} MB "
+        f"(+{rss_renamed - bare_rss:.0f} MB after the glossary reload too) | | "
+        f"≤ +80 MB {verdict(rss - bare_rss <= 80)} |"
     )
     choices = story_choices["data"]["choices"]
     rows.append(

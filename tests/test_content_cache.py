@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+import pickle
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.core.answers import Briefer
-from bot.core.content import Content
-from bot.core.content.cache import PREFIX, load_cached
+from bot.core.content import Content, Library
+from bot.core.content.cache import PREFIX, content_key, load_cached
+from bot.core.content.compact import sharing
+from tests.conftest import ROOT
 
 
 def loaded(content: Path, cache: Path | None) -> Content:
@@ -79,3 +87,82 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(
 def test_off_means_the_files_every_time(content: Path, tmp_path: Path) -> None:
     loaded(content, None)
     assert not (tmp_path / "cache").exists()
+
+
+def test_models_read_back_equal_and_share_what_they_can(library: Library) -> None:
+    with sharing():
+        data = pickle.dumps(library.cards, protocol=pickle.HIGHEST_PROTOCOL)
+    cards = pickle.loads(data)
+    assert cards == library.cards
+    assert [c.model_dump(exclude_unset=True) for c in cards] == [
+        c.model_dump(exclude_unset=True) for c in library.cards
+    ]
+    first, second = cards[0], cards[1]
+    assert first.title.model_fields_set is second.title.model_fields_set
+    changed = first.title.model_copy(update={"en": "Another title"})
+    assert changed.en == "Another title"
+    assert first.title.en != "Another title"
+    assert first.title.model_fields_set == library.cards[0].title.model_fields_set  # the shared set unchanged
+    assert second.title.model_fields_set == library.cards[1].title.model_fields_set
+    entries = pickle.loads(pickle.dumps(library.glossary))
+    assert entries.matches("lin") == library.glossary.matches("lin")
+    assert entries.find("林俊阳") == library.glossary.find("林俊阳")
+
+
+def test_a_start_from_the_cache_renders_traditional_chinese_without_loading_opencc(
+    content: Path, tmp_path: Path
+) -> None:
+    loaded(content, tmp_path / "cache")
+    script = (
+        "import sys; from pathlib import Path; from bot.core.content.cache import load_cached\n"
+        f"c = load_cached(Path({str(content / 'briefs')!r}), Path({str(content / 'locales')!r}), "
+        f"Path({str(tmp_path / 'cache')!r}))\n"
+        "texts = [c.library.briefing(card.id, 'zh-Hant').summary for card in c.library.cards]\n"
+        "print(all(texts), 'opencc' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.split() == ["True", "False"]
+
+
+def _age_record(record: Path, seconds: float) -> dict[str, Any]:
+    """The record as if written `seconds` later, so the files in it count as long settled."""
+    data: dict[str, Any] = json.loads(record.read_text())
+    data["at"] += int(seconds * 1e9)
+    record.write_text(json.dumps(data))
+    return data
+
+
+def test_remembered_hashes_give_the_same_key_and_are_used(content: Path, tmp_path: Path) -> None:
+    briefs, locales, record = content / "briefs", content / "locales", tmp_path / "hashes.json"
+    key = content_key(briefs, locales)
+    assert content_key(briefs, locales, record) == key
+    data = _age_record(record, 60)
+    assert content_key(briefs, locales, record) == key
+    # A remembered hash is believed while the file's stat matches: a wrong one shows it was not re-read.
+    card = str(next(briefs.glob("qwen-core*.toml")))
+    data["files"][card][4] = "00" * 32
+    record.write_text(json.dumps(data))
+    assert content_key(briefs, locales, record) != key
+
+
+def test_a_file_rewritten_with_its_old_size_and_mtime_changes_the_key(content: Path, tmp_path: Path) -> None:
+    briefs, locales, record = content / "briefs", content / "locales", tmp_path / "hashes.json"
+    key = content_key(briefs, locales, record)
+    _age_record(record, 60)
+    card = next(briefs.glob("qwen-core*.toml"))
+    before = card.stat()
+    card.write_text(card.read_text(encoding="utf-8").replace("version = 2", "version = 7"), encoding="utf-8")
+    os.utime(card, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert card.stat().st_size == before.st_size
+    changed = content_key(briefs, locales, record)
+    assert changed != key
+    assert changed == content_key(briefs, locales)
+
+
+def test_a_damaged_record_of_hashes_is_ignored_and_written_anew(content: Path, tmp_path: Path) -> None:
+    briefs, locales, record = content / "briefs", content / "locales", tmp_path / "hashes.json"
+    record.write_text('{"at": "soon", "files": [1, 2')
+    assert content_key(briefs, locales, record) == content_key(briefs, locales)
+    assert json.loads(record.read_text())["files"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+import unicodedata
+
 import pytest
 
 from bot.core.content import Glossary, fold, load_glossary, romanise
@@ -99,3 +102,24 @@ def test_fold_and_romanise() -> None:
     assert fold("Lín Jùnyáng") == "linjunyang"
     assert romanise("林俊阳") == "linjunyang"
     assert romanise("Lin") == ""
+
+
+def test_fold_keeps_exactly_the_letters_and_digits_left_after_removing_marks() -> None:
+    def by_hand(text: str) -> str:
+        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        return "".join(c for c in decomposed if not unicodedata.combining(c) and c.isalnum())
+
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    chunks = [every[i : i + 4096] for i in range(0, len(every), 4096)]
+    assert [fold(chunk) for chunk in chunks] == [by_hand(chunk) for chunk in chunks]
+    assert fold("Lín Jùnyáng, @JustinLin610_") == "linjunyangjustinlin610"
+
+
+def test_a_name_of_han_characters_reads_as_pypinyin_reads_it_whole() -> None:
+    assert romanise("林") == "lin"  # pypinyin is imported the bot's way, without phrases
+    from pypinyin import lazy_pinyin  # noqa: PLC0415 - only after that
+
+    names = ["林俊旸", "林俊暘", "阿里巴巴", "重庆", "长沙银行", "乐乐", "曾行", "㐀㐁", "豈更"]
+    for name in names:
+        assert romanise(name) == "".join(fold(part) for part in lazy_pinyin(name)), name
+    assert romanise("Qwen 团队") == "qwentuandui"

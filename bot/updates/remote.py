@@ -15,7 +15,8 @@ import shutil
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from bot.core.content import Content, Problem, load
+from bot.core.content import Problem
+from bot.core.content.elsewhere import check_elsewhere
 from bot.redaction import redact_url
 
 if TYPE_CHECKING:
@@ -178,9 +179,9 @@ class RemotePack:
                 target.write_bytes(data)
             except (OSError, ValueError) as exc:
                 return [Problem(self.shown_url, shown, f"cannot be written: {exc}")]
-        loaded = load(staging / "briefs", staging / "locales")
-        if not isinstance(loaded, Content):
-            return loaded
+        # Checked in a child process: a pack is as big as a newsroom, and this runs beside the event loop.
+        if problems := check_elsewhere(staging / "briefs", staging / "locales"):
+            return problems
         previous = self.folder / "previous"
         shutil.rmtree(previous, ignore_errors=True)
         if self.current.exists():

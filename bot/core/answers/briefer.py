@@ -248,7 +248,7 @@ class Briefer:
             _ = self.translation(language)
             if not query:
                 raise self._missing(language, _("There are no stories yet."))
-            titles = [self.library.briefing(c.id, language).title for c in self.library.reports_first()[:3]]
+            titles = [self.library.title(c.id, language) for c in self.library.reports_first()[:3]]
             raise self._missing(language, _("No story matches “{query}”.", query=quote_input(query)), titles)
         return self.library.briefing(card.id, language)
 
@@ -286,9 +286,10 @@ class Briefer:
         _ = self.translation(language)
         fields = []
         for card in self.library.reports_first():
-            b = self.library.briefing(card.id, language)
             date = format_partial_date(card.published, language)
-            fields.append((b.title, f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`"))
+            fields.append(
+                (self.library.title(card.id, language), f"{_(KIND_LABELS[card.kind])} · {date} · `{card.id}`")
+            )
         footer = _.plural("{n} story", "{n} stories", len(fields))
         return Reply(paginate(_("Stories"), footer, "", fields), query=Query("stories"))
 
@@ -404,9 +405,7 @@ class Briefer:
                 continue
             ranked.append((rank, order, card))
         best = heapq.nsmallest(limit, ranked, key=lambda item: (item[0], item[1]))
-        return [
-            Choice(clip(self.library.briefing(c.id, language).title, CHOICE_NAME), c.id) for _, _, c in best
-        ]
+        return [Choice(clip(self.library.title(c.id, language), CHOICE_NAME), c.id) for _, _, c in best]
 
     def entry_choices(
         self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25
@@ -422,7 +421,8 @@ class Briefer:
         if query.strip():
             entries = glossary.matches(query, among=ids, limit=limit)
         else:
-            entries = heapq.nsmallest(limit, (glossary[i] for i in ids), key=lambda e: e.en.casefold())
+            alphabetical = glossary.alphabetical
+            entries = [glossary[i] for i in heapq.nsmallest(limit, ids, key=alphabetical.__getitem__)]
         return [Choice(clip(e.label(language), CHOICE_NAME), e.id) for e in entries]
 
     # --- asking again by ids and keys -------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import tomllib
 from collections.abc import Mapping
@@ -63,6 +64,13 @@ def _read_toml(
     text, problems = read_text(path, shown, folder)
     if text is None:
         return None, problems
+    return _parse_toml(text, shown, sources)
+
+
+def _parse_toml(
+    text: str, shown: str, sources: dict[str, str]
+) -> tuple[dict[str, Any] | None, list[Problem]]:
+    """Parse a TOML file's text, keeping it in `sources` so problems can be placed on its lines."""
     sources[shown] = text
     try:
         return tomllib.loads(text), []
@@ -109,7 +117,14 @@ def load_glossary(
     """Parse the glossary file, reporting each bad entry by its index; `sources` keeps its text."""
     path = locales_dir / GLOSSARY_FILE
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown, locales_dir, {} if sources is None else sources)
+    text, problems = read_text(path, shown, locales_dir)
+    if text is None:
+        return None, problems
+    return _parse_glossary(text, shown, {} if sources is None else sources)
+
+
+def _parse_glossary(text: str, shown: str, sources: dict[str, str]) -> tuple[Glossary | None, list[Problem]]:
+    data, problems = _parse_toml(text, shown, sources)
     if data is None:
         return None, problems
     raw_entries = data.get("entry", [])
@@ -172,7 +187,14 @@ def load_replacements(
 def load_card(path: Path, sources: dict[str, str] | None = None) -> tuple[Card | None, list[Problem]]:
     """Parse one card file (a regular file, or a link to one inside its folder); `sources` keeps its text."""
     shown = shown_path(path)
-    data, problems = _read_toml(path, shown, path.parent, {} if sources is None else sources)
+    text, problems = read_text(path, shown, path.parent)
+    if text is None:
+        return None, problems
+    return _parse_card(text, shown, {} if sources is None else sources)
+
+
+def _parse_card(text: str, shown: str, sources: dict[str, str]) -> tuple[Card | None, list[Problem]]:
+    data, problems = _parse_toml(text, shown, sources)
     if data is None:
         return None, problems
     try:
@@ -186,15 +208,62 @@ def card_files(briefs_dir: Path) -> list[Path]:
     return sorted(briefs_dir.glob("*.toml"))
 
 
-def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, list[Problem]]:
-    """Cards and glossary, checked together; the library only when there is no problem at all."""
+def digest(text: str) -> bytes:
+    """What a file held when it was loaded: equal digests mean a file need not be parsed again."""
+    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+
+
+def _unchanged(previous: Library | None, shown: str, text: str) -> bool:
+    return previous is not None and previous.digests.get(shown) == digest(text)
+
+
+def _glossary_again(
+    locales_dir: Path, previous: Library | None, sources: dict[str, str], digests: dict[str, bytes]
+) -> tuple[Glossary | None, bool, list[Problem]]:
+    """The glossary, taken over from `previous` when its file is unchanged (and then True), or parsed."""
+    path = locales_dir / GLOSSARY_FILE
+    shown = shown_path(path)
+    text, problems = read_text(path, shown, locales_dir)
+    if text is None:
+        return None, False, problems
+    digests[shown] = digest(text)
+    if previous is not None and _unchanged(previous, shown, text):
+        return previous.glossary, True, []  # a good library's glossary: its checks passed and still hold
+    glossary, problems = _parse_glossary(text, shown, sources)
+    if glossary is not None:
+        problems += glossary_problems(glossary, shown)
+    return glossary, False, problems
+
+
+def same_base(library: Library, locales_dir: Path) -> bool:
+    """Whether the glossary and the Taiwan replacements hold the text `library` was loaded from."""
+    for path in (locales_dir / GLOSSARY_FILE, locales_dir / REPLACEMENTS_FILE):
+        shown = shown_path(path)
+        text, _ = read_text(path, shown, locales_dir)
+        if (None if text is None else digest(text)) != library.digests.get(shown):
+            return False
+    return True
+
+
+def load_library(
+    briefs_dir: Path, locales_dir: Path, previous: Library | None = None
+) -> tuple[Library | None, list[Problem]]:
+    """Cards and glossary, checked together; the library only when there is no problem at all.
+
+    Given the library loaded before, a file whose text is unchanged is not parsed again: its card (and,
+    while the glossary is unchanged too, its clean check) is taken over, so a reload costs what changed.
+    """
     sources: dict[str, str] = {}
-    glossary, problems = load_glossary(locales_dir, sources)
+    digests: dict[str, bytes] = {}
+    glossary, same_glossary, problems = _glossary_again(locales_dir, previous, sources, digests)
     if glossary is None:
         return None, with_lines(problems, sources)
-    problems += glossary_problems(glossary, shown_path(locales_dir / GLOSSARY_FILE))
     replacements, found = load_replacements(locales_dir, sources)
     problems += found
+    replacements_shown = shown_path(locales_dir / REPLACEMENTS_FILE)
+    if replacements_shown in sources:
+        digests[replacements_shown] = digest(sources[replacements_shown])
+    old_cards = {} if previous is None else {previous.files.get(c.id): c for c in previous.cards}
     cards: list[Card] = []
     files: dict[str, str] = {}
     paths = card_files(briefs_dir)
@@ -203,38 +272,48 @@ def load_library(briefs_dir: Path, locales_dir: Path) -> tuple[Library | None, l
     elif not paths:
         problems.append(Problem(shown_path(briefs_dir), "(folder)", "has no .toml card files"))
     for path in paths:
-        card, found = load_card(path, sources)
         shown = shown_path(path)
+        text, found = read_text(path, shown, path.parent)
         problems += found
-        if card is None:
+        if text is None:
             continue
+        card: Card | None = old_cards.get(shown) if _unchanged(previous, shown, text) else None
+        checked = card is not None and same_glossary
+        if card is None:
+            card, found = _parse_card(text, shown, sources)
+            problems += found
+            if card is None:
+                continue
         if card.id in files:
             problems.append(Problem(shown, "id", f"duplicate card id {card.id!r} (also in {files[card.id]})"))
             continue
-        problems += card_problems(card, shown, glossary)
+        if not checked:
+            problems += card_problems(card, shown, glossary)
+        digests[shown] = digest(text)
         files[card.id] = shown
         cards.append(card)
     problems += card_set_problems(cards, files)
     problems += about_problems(cards, files)
     if problems:
         return None, with_lines(problems, sources)
-    return Library(glossary, cards, files, replacements), []
+    return Library(glossary, cards, files, replacements, digests=digests), []
 
 
-def load(briefs_dir: Path, locales_dir: Path) -> Content | list[Problem]:
+def load(briefs_dir: Path, locales_dir: Path, previous: Library | None = None) -> Content | list[Problem]:
     """Read and validate everything the bot serves; on any problem, the full list of them instead.
 
     Start-up, reload, the remote pack and the command line all load through here, so an update is
     accepted by the running bot exactly when `python -m bot check` would accept it (less rendering
-    every reply, which `bot.core.audit` adds).
+    every reply, which `bot.core.audit` adds). Given the library served until now, what is unchanged
+    in it is taken over rather than built again (see `load_library`).
     """
     try:
-        library, problems = load_library(briefs_dir, locales_dir)
+        library, problems = load_library(briefs_dir, locales_dir, previous)
         problems += catalog_problems(locales_dir)
         if library is None or problems:
             return problems
-        library.render_all()
-        if problems := limit_problems(library):
+        fresh = library.prepare(previous)
+        if problems := limit_problems(library, fresh):
             return with_lines(problems)
         return Content(library, Catalogs.load(locales_dir))
     except Exception as exc:

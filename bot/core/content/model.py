@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
+from bot.core.content.compact import Compact
 from bot.core.content.glossary import ID_PATTERN
 from bot.core.language import Language
 from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, to_traditional
@@ -16,7 +17,7 @@ MAX_VERSION = 2**31 - 1
 REFERENCE = re.compile(r"\{([a-z0-9]+(?:-[a-z0-9]+)*)\}")
 
 
-class _Strict(BaseModel):
+class _Strict(Compact):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 

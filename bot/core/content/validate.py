@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from string import Formatter
 
@@ -237,21 +237,23 @@ def about_problems(cards: list[Card], files: dict[str, str]) -> list[Problem]:
     return problems
 
 
-def limit_problems(library: Library) -> list[Problem]:
-    """Text that paging cannot fix: titles, and names offered as autocomplete choices."""
+def limit_problems(library: Library, cards: Iterable[Card] | None = None) -> list[Problem]:
+    """Text that paging cannot fix: titles, and names offered as autocomplete choices (of `cards`, or all)."""
     problems = []
-    for card in library.cards:
+    for card in library.cards if cards is None else cards:
         shown = library.files.get(card.id, card.id)
         if len(card.id) > CHOICE_NAME:  # a choice's value is the id
             message = f"{len(card.id)} characters; an autocomplete choice value holds {CHOICE_NAME}"
             problems.append(Problem(shown, "id", message))
         for lang in LANGUAGES:
-            b = library.briefing(card.id, lang)
-            if len(b.title) > CHOICE_NAME:  # a story is offered by its title as an autocomplete choice
-                message = f"{len(b.title)} characters in {lang}; an autocomplete choice holds {CHOICE_NAME}"
+            title = library.title(card.id, lang)
+            if len(title) > CHOICE_NAME:  # a story is offered by its title as an autocomplete choice
+                message = f"{len(title)} characters in {lang}; an autocomplete choice holds {CHOICE_NAME}"
                 problems.append(Problem(shown, f"title.{lang}", message))
-            for group, items in (("people", b.people), ("terms", b.terms)):
-                for i, (entry, _) in enumerate(items):
+            people = [library.glossary[person.ref] for person in card.people]
+            terms = [library.glossary[term.ref] for term in card.terms]
+            for group, entries in (("people", people), ("terms", terms)):
+                for i, entry in enumerate(entries):
                     if len(name := entry.label(lang)) > CHOICE_NAME:
                         message = f"shown as {len(name)} characters in {lang}; a choice holds {CHOICE_NAME}"
                         problems.append(Problem(shown, f"{group}.{i}.ref", message))
