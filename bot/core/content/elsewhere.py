@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import io
 import logging
-import multiprocessing
 import pickle
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import cast
 
+from bot.core.child import NoChild, in_child
 from bot.core.content.compact import sharing
 from bot.core.content.library import Library
 from bot.core.content.load import Content, load
@@ -77,9 +75,8 @@ def _in_child(briefs_dir: Path, locales_dir: Path, previous: Library | None, kee
     global _previous  # noqa: PLW0603 - read by the forked child only
     _previous = previous
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            data = pool.submit(_build, briefs_dir, locales_dir, keep).result(timeout=600)
-    except (OSError, BrokenProcessPool, TimeoutError, pickle.PicklingError) as exc:
+        data = in_child(_build, 600, briefs_dir, locales_dir, keep)
+    except NoChild as exc:
         log.warning("content could not be built in a child process (%s); building it here", exc)
         return load(briefs_dir, locales_dir, previous)
     finally:

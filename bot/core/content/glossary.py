@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import bisect
-import difflib
 import heapq
 import os
 import re
@@ -244,6 +243,8 @@ class Glossary:
 
     def suggest(self, query: str, allowed: Collection[str] | None = None, limit: int = 3) -> list[Entry]:
         """The closest entries to a query that matched nothing."""
+        import difflib  # noqa: PLC0415 - only a miss needs it
+
         forms: dict[str, str] = {}
         for index in (self._keys, self._sounds):
             for form, inner, entry_id in index.rows():

@@ -11,12 +11,10 @@ import copy
 import re
 import tomllib
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-import tomlkit
-from tomlkit.container import Container
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, Array, InlineTable, Table
-from tomlkit.toml_document import TOMLDocument
+if TYPE_CHECKING:
+    from tomlkit.toml_document import TOMLDocument
 
 _MARK = "line-mark-5f0c2e"  # a string no card contains; only ever written into a throwaway copy
 _SYNTAX_AT = re.compile(r"\s*\(at line (\d+), column (\d+)\)$")
@@ -27,6 +25,9 @@ _HEADER = re.compile(rf"\s*(\[\[?)\s*({_KEY})\s*\]")
 
 def _child(node: object, part: str) -> object | None:
     """The item named by one step of a dotted field path, or None when the file lacks it."""
+    from tomlkit.container import Container  # noqa: PLC0415 - tomlkit loads once there is a problem
+    from tomlkit.items import AoT, Array, InlineTable, Table  # noqa: PLC0415
+
     if isinstance(node, (AoT, Array)):
         if part.isdigit() and int(part) < len(node):
             child: object = node[int(part)]
@@ -40,6 +41,8 @@ def _child(node: object, part: str) -> object | None:
 
 def _marked_line(doc: TOMLDocument, steps: list[str]) -> int | None:
     """Mark the item at `steps` in a copy of the document; the line the mark is written on."""
+    from tomlkit.items import AoT, Array, Table  # noqa: PLC0415
+
     marked = copy.deepcopy(doc)
     parent: object = marked
     node: object = marked
@@ -65,6 +68,10 @@ def field_lines(text: str, fields: Iterable[str]) -> dict[str, int]:
 
     A path that names nothing in the file (a reply, a folder) is left out.
     """
+    # Only a file with a problem is read this way: a bot whose content is sound never loads tomlkit.
+    import tomlkit  # noqa: PLC0415
+    from tomlkit.exceptions import TOMLKitError  # noqa: PLC0415
+
     try:
         doc = tomlkit.parse(text)
     except TOMLKitError:

@@ -7,9 +7,7 @@ import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from string import Formatter
-
-from babel.messages.catalog import Catalog
-from babel.messages.pofile import PoFileError, read_po
+from typing import TYPE_CHECKING
 
 from bot.core.content.files import decode, read_bytes
 from bot.core.content.glossary import HAN, Glossary
@@ -20,6 +18,9 @@ from bot.core.content.problems import Problem, shown_path
 from bot.core.language import CHINESE, LANGUAGES, catalog_dir_name
 from bot.core.layout import CHOICE_NAME
 from bot.core.text import DOMAIN, catalog_path
+
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 
 def glossary_problems(glossary: Glossary, shown: str) -> list[Problem]:
@@ -155,6 +156,9 @@ def _read_catalog(
         # Babel's parser passes over some broken lines (an unterminated string) without a word.
         if line.strip() and not line.startswith("#") and not _PO_LINE.match(line):
             return None, [Problem(shown, "(syntax)", f"not a catalog line: {line[:60]!r}", number)]
+    # Babel's catalog tools load when content is checked, not when a bot starts from its cache.
+    from babel.messages.pofile import PoFileError, read_po  # noqa: PLC0415
+
     try:
         return read_po(io.BytesIO(data), locale=locale, abort_invalid=True), []
     except PoFileError as exc:

@@ -7,9 +7,6 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-
 from bot.core.language import LANGUAGES, Language, catalog_dir_name
 
 DOMAIN = "messages"
@@ -33,6 +30,10 @@ def compile_catalogs(locales_dir: Path) -> list[Path]:
         po = catalog_path(locales_dir, lang)
         mo = po.with_suffix(".mo")
         if po.exists() and (not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime):
+            # Babel's catalog tools load only when a catalog really needs compiling (`make` does it first).
+            from babel.messages.mofile import write_mo  # noqa: PLC0415
+            from babel.messages.pofile import read_po  # noqa: PLC0415
+
             with po.open("rb") as src:
                 catalog = read_po(src, locale=catalog_dir_name(lang))
             with mo.open("wb") as dst:

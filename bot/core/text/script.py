@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import re
 from collections.abc import Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Protocol
+
+from bot.core.child import NoChild, in_child
 
 REPLACEMENTS_FILE = "zh_Hant/replacements.toml"
 
@@ -76,9 +75,8 @@ def prepare_traditional(texts: Iterable[str]) -> None:
     if not todo:
         return
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-            results = pool.submit(_convert_batch, todo).result(timeout=120)
-    except (OSError, BrokenProcessPool, TimeoutError):
+        results = in_child(_convert_batch, 120, todo)
+    except NoChild:
         results = _convert_batch(todo)  # no child process to be had: convert here instead
     _converted.update(zip(todo, results, strict=True))
 
