@@ -140,6 +140,7 @@ class Briefer:
         self._protected_names: dict[Language, list[str]] = {}
         self._owners: dict[Section, dict[str, list[str]]] = {}
         self._footers: dict[tuple[str, Language], str] = {}
+        self._labels: dict[tuple[str, Language], str] = {}
         self._replies: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
         self._story_keys: dict[str, str] | None = None
         self._entry_keys: dict[str, str] | None = None
@@ -423,7 +424,14 @@ class Briefer:
         else:
             alphabetical = glossary.alphabetical
             entries = [glossary[i] for i in heapq.nsmallest(limit, ids, key=alphabetical.__getitem__)]
-        return [Choice(clip(e.label(language), CHOICE_NAME), e.id) for e in entries]
+        return [Choice(self._label(entry, language), entry.id) for entry in entries]
+
+    def _label(self, entry: Entry, language: Language) -> str:
+        """An entry's autocomplete label, made once per content: every keystroke shows 25 of them."""
+        key = (entry.id, language)
+        if (label := self._labels.get(key)) is None:
+            label = self._labels[key] = clip(entry.label(language), CHOICE_NAME)
+        return label
 
     # --- asking again by ids and keys -------------------------------------------------------------
 

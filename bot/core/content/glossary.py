@@ -152,10 +152,28 @@ class _Index:
 
     def starting(self, probe: str) -> Iterator[tuple[str, int, str]]:
         """Rows whose key starts with the probe, in key order."""
+        return self._rows(*self._bounds(probe))
+
+    def _bounds(self, probe: str) -> tuple[int, int]:
         # Folded keys hold only letters and digits, so every key that starts with the probe sorts
         # before the probe followed by the last code point: two binary searches bound the rows.
         keys = self.keys
-        return self._rows(bisect.bisect_left(keys, probe), bisect.bisect_left(keys, probe + _LAST))
+        return bisect.bisect_left(keys, probe), bisect.bisect_left(keys, probe + _LAST)
+
+    def rank_into(self, probe: str, allowed: Collection[str] | None, ranked: dict[str, int]) -> None:
+        """Keep each entry's best rank for the probe: 0 equal, 1 a form starts with it, 2 a later word."""
+        # The hot loop of every autocomplete keystroke: plain indexing, no tuple per row.
+        start, stop = self._bounds(probe)
+        keys, owners, ids = self.keys, self.owners, self.ids
+        for at in range(start, stop):
+            owner = owners[at]
+            entry_id = ids[owner >> 1]
+            if allowed is not None and entry_id not in allowed:
+                continue
+            inner = owner & 1
+            rank = 0 if not inner and keys[at] == probe else 1 + inner
+            if rank < ranked.get(entry_id, 3):
+                ranked[entry_id] = rank
 
 
 @dataclass(frozen=True)
@@ -225,12 +243,7 @@ class Glossary:
         key = fold(query)
         ranked: dict[str, int] = {}
         for index, probe in ((self._keys, key), (self._sounds, romanise(query) or key)):
-            for form, inner, entry_id in index.starting(probe):
-                if allowed is not None and entry_id not in allowed:
-                    continue
-                rank = 0 if form == probe and not inner else 1 + inner
-                if rank < ranked.get(entry_id, 3):
-                    ranked[entry_id] = rank
+            index.rank_into(probe, allowed, ranked)
         alphabetical = self.alphabetical
         best = heapq.nsmallest(limit, ranked, key=lambda i: (ranked[i], alphabetical[i]))
         return [self.entries[i] for i in best]
