@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,19 @@ def test_recall_answers_only_from_memory(briefer: Briefer) -> None:
         assert briefer.recall(render, "en") is None  # another language is another reply
     # Recalling leaves nothing behind: a worker thread then builds as before.
     assert isinstance(briefer.people("en", "lin"), Reply)
+
+
+def test_a_page_is_never_cut_inside_a_name_the_card_shows(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are cut at a space when nothing better is near, but never inside a referenced name."""
+    monkeypatch.chdir(content)
+    # No sentence end anywhere: the cut falls on a space, and many of them sit inside "Ann Lee".
+    words = " ".join(["{ann} met {kai}"] * 500)
+    long_card = CARD.replace('en = "{ann} left. {kai} left too."', f'en = "{words}"')
+    write_tree(content, {"story": long_card})
+    pages = reply(briefer_for(content).summary("en")).pages
+    assert len(pages) > 1
+    for before, after in itertools.pairwise(pages):
+        assert not (before.description.endswith("Ann") and after.description.startswith("Lee"))
+        assert not (before.description.endswith("Kai") and after.description.startswith("Li"))

@@ -137,7 +137,7 @@ class Briefer:
 
     def _forget(self) -> None:
         # Content is swapped whole; everything derived from the old set goes with it.
-        self._protected_names: dict[Language, list[str]] = {}
+        self._protected_names: dict[tuple[str, Language], list[str]] = {}
         self._owners: dict[Section, dict[str, list[str]]] = {}
         self._footers: dict[tuple[str, Language], str] = {}
         self._labels: dict[tuple[str, Language], str] = {}
@@ -164,12 +164,18 @@ class Briefer:
         """The interface strings of one language."""
         return self._catalogs[language]
 
-    def _protected(self, language: Language) -> list[str]:
-        """Every name as shown in a language, so pages never split inside one."""
-        if language not in self._protected_names:
-            entries = self.library.glossary.entries.values()
-            self._protected_names[language] = sorted({entry.display(language) for entry in entries})
-        return self._protected_names[language]
+    def _protected(self, briefing: Briefing) -> list[str]:
+        """Every name a story's pages can show, as shown in their language, so pages never split inside one.
+
+        Names reach a card's text only through its glossary references: the card's own, not the whole
+        glossary's (a newsroom's ten thousand names would be searched for at every cut of every page).
+        """
+        key = (briefing.card.id, briefing.language)
+        if key not in self._protected_names:
+            glossary = self.library.glossary
+            ids = {ref for _, ref in briefing.card.references() if ref in glossary}
+            self._protected_names[key] = sorted({glossary[i].display(briefing.language) for i in ids})
+        return self._protected_names[key]
 
     def _owners_of(self, section: Section) -> dict[str, list[str]]:
         """For each person (or term) id, the cards that list it, reports first, newest first."""
@@ -217,7 +223,7 @@ class Briefer:
         subject: Entry | None = None,
     ) -> Reply:
         views = paginate(
-            title, self.footer(briefing), description, fields, protected=self._protected(briefing.language)
+            title, self.footer(briefing), description, fields, protected=self._protected(briefing)
         )
         query = Query(kind, briefing.card.id, subject.id if subject is not None else None)
         return Reply(views, story=briefing.card.id, query=query, about=briefing.card.about)
