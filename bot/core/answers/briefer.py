@@ -193,11 +193,11 @@ class Briefer:
         key = (briefing.card.id, briefing.language)
         if key not in self._footers:
             _ = self.translation(briefing.language)
-            source = briefing.card.source
+            authors, date = self.library.credits[key]
             parts = [_("Source: {outlet}", outlet=briefing.outlet)]
-            if source.authors:
-                parts.append(format_list(list(source.authors), locale=FORMAT_LOCALES[briefing.language]))
-            parts.append(format_partial_date(source.date, briefing.language))
+            if authors:
+                parts.append(authors)
+            parts.append(date)
             parts.append(_(KIND_LABELS[briefing.card.kind]))
             footer = " · ".join(parts)
             if briefing.card.about:

@@ -9,10 +9,19 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from babel.lists import format_list
+
 from bot.core.content.glossary import Entry, Glossary, fold
 from bot.core.content.model import REFERENCE, Card, Text
-from bot.core.language import LANGUAGES, Language
-from bot.core.text import NO_REPLACEMENTS, PartialDate, Replacements, prepare_traditional, to_traditional
+from bot.core.language import FORMAT_LOCALES, LANGUAGES, Language
+from bot.core.text import (
+    NO_REPLACEMENTS,
+    PartialDate,
+    Replacements,
+    format_partial_date,
+    prepare_traditional,
+    to_traditional,
+)
 
 # Briefings kept rendered, most recently used first: a third of a 1,000-card newsroom in every language.
 # Rendering one takes a fraction of a millisecond, so the rest are rendered again when asked for.
@@ -115,6 +124,9 @@ class Library:
     traditional: dict[str, str] = field(default_factory=dict)
     titles: dict[tuple[str, Language], str] = field(default_factory=dict)
     folded_titles: dict[str, tuple[str, ...]] = field(default_factory=dict)  # card id -> for search
+    # Each card's source credit in each language, (authors as a list, date): formatted with Babel here,
+    # so a start from the cache answers its first /summary without loading Babel's locale data.
+    credits: dict[tuple[str, Language], tuple[str, str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._rendered: OrderedDict[tuple[str, Language], Briefing] = OrderedDict()
@@ -144,18 +156,26 @@ class Library:
         prepare_traditional(t for t in simplified if t not in known)  # in a child: OpenCC stays out of us
         self.traditional = {t: known[t] if t in known else to_traditional(t) for t in simplified}
         fresh = [card for card in self.cards if old.get(card.id) is not card]
-        self.titles, self.folded_titles = {}, {}
+        self.titles, self.folded_titles, self.credits = {}, {}, {}
         for card in self.cards:
             if previous is not None and old.get(card.id) is card and card.id in previous.folded_titles:
                 self.folded_titles[card.id] = previous.folded_titles[card.id]
-                self.titles.update(((card.id, lang), previous.titles[(card.id, lang)]) for lang in LANGUAGES)
+                for lang in LANGUAGES:
+                    self.titles[(card.id, lang)] = previous.titles[(card.id, lang)]
+                    self.credits[(card.id, lang)] = previous.credits[(card.id, lang)]
                 continue
             for lang in LANGUAGES:
                 self.titles[(card.id, lang)] = render_text(
                     card.title, lang, self.glossary, self.replacements, self.traditional
                 )
+                authors = list(card.source.authors)
+                self.credits[(card.id, lang)] = (
+                    format_list(authors, locale=FORMAT_LOCALES[lang]) if authors else "",
+                    format_partial_date(card.source.date, lang),
+                )
             self.folded_titles[card.id] = tuple(fold(self.titles[(card.id, lang)]) for lang in LANGUAGES)
         _ = self.glossary.alphabetical  # made once per glossary, and kept with it in the content cache
+        _ = self.story_ids  # the story orders and index too: a start from the cache does not sort 1,000 cards
         return fresh
 
     def title(self, card_id: str, language: Language) -> str:
