@@ -181,7 +181,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__)
     parser.add_argument("--cards", type=int, default=1000)
     parser.add_argument("--names", type=int, default=10000)
-    parser.add_argument("--count", type=int, default=300)
+    parser.add_argument("--count", type=int, default=1000)
     args = parser.parse_args()
     print(asyncio.run(run(args.cards, args.names, args.count)))
 
