@@ -48,16 +48,17 @@ def _babel_key(code: str) -> str | None:
         locale = Locale.parse(code.replace("-", "_"))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
+    if locale.language != "zh":
+        return locale.language  # only Chinese is told apart by script
     script = locale.script
     if script is None:
+        # CLDR's likely subtags (zh_TW → Hant); loading them costs milliseconds, so only Chinese asks.
         likely = get_global("likely_subtags").get(str(locale)) or get_global("likely_subtags").get(
             locale.language
         )
         if likely:
             script = Locale.parse(likely).script
-    if locale.language == "zh" and script:
-        return f"zh_{script}"
-    return locale.language
+    return f"zh_{script}" if script else locale.language
 
 
 def negotiate(codes: Iterable[str | None], default: Language) -> Language:
