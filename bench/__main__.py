@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.keystrokes import keystrokes
 from tests.e2e.discord_server import LoopbackDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,6 +116,16 @@ async def latencies(server: LoopbackDiscord, count: int, **command: object) -> l
     return results
 
 
+async def completions(server: LoopbackDiscord, typed: list[str]) -> list[float]:
+    """Seconds from INTERACTION_CREATE to the callback for /people autocomplete, one keystroke at a time."""
+    results = []
+    for text in typed:
+        handle = await server.command("people", {"name": text}, focused="name")
+        callback = await handle.response(timeout=10)
+        results.append(callback.at - handle.sent_at)
+    return results
+
+
 async def clicks(
     server: LoopbackDiscord, count: int, command: str, label: str, options: dict[str, str] | None = None
 ) -> list[float]:
@@ -154,15 +165,15 @@ TARGETS = {"summary": (1.10, 1.20), "complete": (None, 1.20), "language": (1.10,
 Samples = dict[str, dict[str, list[list[float]]]]  # bot → measure → one list per round
 
 
-async def measure_round(server: LoopbackDiscord, bot: Bot, count: int, samples: Samples, full: bool) -> None:
+async def measure_round(
+    server: LoopbackDiscord, bot: Bot, count: int, typed: list[str], samples: Samples, full: bool
+) -> None:
     """One round of every measure for one running bot; `full` False measures autocomplete only."""
     mine = samples[bot.name]
     await latencies(server, 20, name="summary")  # warm: first answers are built, later ones remembered
     if full:
         mine["summary"].append(await latencies(server, count, name="summary"))
-    mine["complete"].append(
-        await latencies(server, count, name="people", options={"name": "lin"}, focused="name")
-    )
+    mine["complete"].append(await completions(server, typed))
     if full:
         for key, asks in CLICKS.items():
             command, label, options = asks[bot.name]
@@ -212,6 +223,7 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
             },
             workdir,
         )
+        typed = keystrokes(locales / "glossary.toml", count)  # the same keystrokes for both bots
         same = Bot("same", bare.argv, {}, workdir)  # the bare bot sending our /summary message
         samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same)}
         async with LoopbackDiscord() as server:
@@ -226,7 +238,7 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
                         await latencies(server, 20, name="summary")
                         samples["same"]["summary"].append(await latencies(server, count, name="summary"))
                     else:
-                        await measure_round(server, bot, count, samples, full)
+                        await measure_round(server, bot, count, typed, samples, full)
                     if bot is ours and full and not same.env:
                         reply = await (await server.command("summary")).response(timeout=10)
                         same.env["BARE_MESSAGE"] = json.dumps(reply.body["data"])

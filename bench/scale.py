@@ -16,7 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import latencies
+from bench.__main__ import completions
+from bench.keystrokes import keystrokes
 from bench.memory import peak_rss_mb
 from bench.newsroom import generate
 from bench.startup import first_answer
@@ -113,15 +114,16 @@ async def run(cards: int, names: int, count: int) -> str:
             f"{ours / bare:.2f}× | ≤ 2× {verdict(ours / bare <= 2)} |"
         )
 
+    typed = keystrokes(locales / "glossary.toml", count)  # the same keystrokes for both bots
     async with LoopbackDiscord() as server:
         bare_process = await start_and_hold(server, BARE, {}, workdir / "bare.log")
-        bare_complete = await latencies(server, count, name="people", options={"name": "wa"}, focused="name")
+        bare_complete = await completions(server, typed)
         bare_rss = peak_rss_mb(bare_process.pid)
         bare_process.terminate()
         await bare_process.wait()
     async with LoopbackDiscord() as server:
         process = await start_and_hold(server, OURS, env, workdir / "bot.log")
-        ours_complete = await latencies(server, count, name="people", options={"name": "wa"}, focused="name")
+        ours_complete = await completions(server, typed)
         briefs_reply = await (await server.command("briefs")).response()
         footer = embeds_of(briefs_reply.body)[0]["footer"]["text"]
         story_choices = (

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import random
 import sys
 import unicodedata
 
 import pytest
 
 from bot.core.content import Glossary, fold, load_glossary, romanise
+from bot.core.content.glossary import Entry
 from tests.conftest import LOCALES
 
 
@@ -123,3 +125,47 @@ def test_a_name_of_han_characters_reads_as_pypinyin_reads_it_whole() -> None:
     for name in names:
         assert romanise(name) == "".join(fold(part) for part in lazy_pinyin(name)), name
     assert romanise("Qwen 团队") == "qwentuandui"
+
+
+def _crowd() -> list[Entry]:
+    """Six hundred made-up people, most sharing a first letter or a surname, so prefixes run to hundreds."""
+    rng = random.Random(7)
+    surnames = [("Lin", "林"), ("Li", "李"), ("Liu", "刘"), ("Wang", "王")]
+    given = [("Jun", "俊"), ("Yang", "阳"), ("Li", "丽"), ("Wei", "伟"), ("Ming", "明"), ("Lan", "兰")]
+    people = []
+    for i in range(600):
+        sur, sur_han = rng.choice(surnames)
+        parts = rng.sample(given, rng.choice((1, 2)))
+        people.append(
+            Entry(
+                id=f"person-{i}",
+                kind="person",
+                en=f"{sur} {''.join(p for p, _ in parts)}",
+                zh_hans=sur_han + "".join(h for _, h in parts),
+                confidence="likely" if i % 3 else "unresolved",
+                source="made up",
+                aliases=(f"@l{i}",) if i % 5 == 0 else (),
+            )
+        )
+    people.append(Entry(id="l", kind="term", en="L", confidence="confirmed", source="made up"))
+    # Exactly "li" by an alias, and last in English order: only its exact match puts it first.
+    people.append(
+        Entry(id="zhu-li", kind="person", en="Zhu Li", aliases=("Li",), confidence="confirmed", source="x")
+    )
+    return people
+
+
+@pytest.mark.parametrize("among", ["everyone", "most", "few"])
+def test_short_prefixes_rank_from_kept_entries_exactly_as_a_full_scan(among: str) -> None:
+    glossary = Glossary(_crowd())
+    scanning = Glossary(_crowd())
+    for index in (scanning._keys, scanning._sounds):
+        index.best = {}  # no kept entries: every look-up scans its rows
+    assert {"l", "li", "lin"} <= set(glossary._keys.best), "the crowd is large enough for kept entries"
+    ids = [f"person-{i}" for i in range(600)] + ["l", "zhu-li"]
+    allowed = {"everyone": None, "most": set(ids[::2]) | {"l", "zhu-li"}, "few": set(ids[::40])}[among]
+    queries = ["l", "li", "lin", "liu", "lj", "w", "wa", "j", "y", "@", "@l", "林", "李", "王伟", "ya", "m"]
+    for query in queries:
+        for limit in (1, 25, 80):
+            fast = [e.id for e in glossary.matches(query, among=allowed, limit=limit)]
+            assert fast == [e.id for e in scanning.matches(query, among=allowed, limit=limit)], (query, limit)

@@ -8,7 +8,7 @@ import os
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from typing import Literal
@@ -22,6 +22,10 @@ Kind = Literal["person", "organisation", "product", "term", "topic"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LAST = chr(0x10FFFF)
+# A prefix matching more index rows than this has its best entries kept (at most _KEEP of each rank):
+# a few hundred rows scan in tens of microseconds, a single letter's thousands in a millisecond.
+_SCAN = 64
+_KEEP = 64
 _NOT_ALNUM = re.compile(r"[\W_]+")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALL_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -61,6 +65,10 @@ class Entry(Compact):
         shown = self.display(language)
         other = self.display("zh-Hans" if language == "en" else "en")
         return shown if other == shown else shown + in_brackets(other, language)
+
+    def han(self) -> set[str]:
+        """The Han characters of every form."""
+        return {c for form in self.search_forms() for c in HAN.findall(form)}
 
     def search_forms(self) -> list[str]:
         """Every string a reader might type for this entry, shown or not."""
@@ -133,13 +141,47 @@ class _Index:
     cost ten megabytes and a tenth of a second more to read back from the content cache.
     """
 
-    def __init__(self, rows: Iterable[tuple[str, int, str]], ids: list[str]) -> None:
-        # rows: (key, 0 for a whole form or 1 for a later word of it, entry id)
+    def __init__(self, rows: Iterable[tuple[str, int, str]], ids: list[str], places: Sequence[int]) -> None:
+        # rows: (key, 0 for a whole form or 1 for a later word of it, entry id); places: each entry's
+        # place in the order choices are listed in, by entry number.
         number = {entry_id: i for i, entry_id in enumerate(ids)}
         ordered = sorted(set(rows))
         self.ids = ids
         self.keys = [key for key, _, _ in ordered]
         self.owners = array("I", [number[entry_id] * 2 + inner for _, inner, entry_id in ordered])
+        self.best, self.listed = self._best_by_prefix(places)
+
+    def _best_by_prefix(self, places: Sequence[int]) -> tuple[dict[str, tuple[int, int, int]], array[int]]:
+        """The first entries in listing order of each prefix of more than `_SCAN` rows.
+
+        Whole forms, then later words, so a keystroke of a letter or two walks a few dozen entries, not
+        thousands. The entries of all prefixes sit in one array, found by (start, middle, end): one object
+        to read back from the content cache, not two per prefix.
+        """
+        keys, owners = self.keys, self.owners
+        best: dict[str, tuple[int, int, int]] = {}
+        listed = array("I")
+        pending = [("", 0, len(keys))]
+        while pending:
+            prefix, start, stop = pending.pop()
+            at = start
+            while at < stop:
+                if len(keys[at]) == len(prefix):  # the prefix itself sorts first and has no longer prefix
+                    at += 1
+                    continue
+                longer = keys[at][: len(prefix) + 1]
+                end = bisect.bisect_left(keys, longer + _LAST, at, stop)
+                if end - at > _SCAN:
+                    whole = {owner >> 1 for owner in owners[at:end] if not owner & 1}
+                    inner = {owner >> 1 for owner in owners[at:end] if owner & 1} - whole
+                    first = len(listed)
+                    listed.extend(heapq.nsmallest(_KEEP, whole, key=places.__getitem__))
+                    middle = len(listed)
+                    listed.extend(heapq.nsmallest(_KEEP, inner, key=places.__getitem__))
+                    best[longer] = (first, middle, len(listed))
+                    pending.append((longer, at, end))
+                at = end
+        return best, listed
 
     def _rows(self, start: int, stop: int) -> Iterator[tuple[str, int, str]]:
         ids = self.ids
@@ -160,10 +202,19 @@ class _Index:
         keys = self.keys
         return bisect.bisect_left(keys, probe), bisect.bisect_left(keys, probe + _LAST)
 
-    def rank_into(self, probe: str, allowed: Collection[str] | None, ranked: dict[str, int]) -> None:
-        """Keep each entry's best rank for the probe: 0 equal, 1 a form starts with it, 2 a later word."""
-        # The hot loop of every autocomplete keystroke: plain indexing, no tuple per row.
+    def rank_into(
+        self, probe: str, allowed: Collection[str] | None, ranked: dict[str, int], limit: int
+    ) -> None:
+        """Keep each entry's best rank for the probe: 0 equal, 1 a form starts with it, 2 a later word.
+
+        Every entry that could be among the `limit` best is kept; others may be too.
+        """
         start, stop = self._bounds(probe)
+        if (kept := self.best.get(probe)) is not None and self._rank_best(
+            kept, probe, start, stop, allowed, ranked, limit
+        ):
+            return
+        # The hot loop of every autocomplete keystroke: plain indexing, no tuple per row.
         keys, owners, ids = self.keys, self.owners, self.ids
         for at in range(start, stop):
             owner = owners[at]
@@ -174,6 +225,48 @@ class _Index:
             rank = 0 if not inner and keys[at] == probe else 1 + inner
             if rank < ranked.get(entry_id, 3):
                 ranked[entry_id] = rank
+
+    def _rank_best(
+        self,
+        kept: tuple[int, int, int],
+        probe: str,
+        start: int,
+        stop: int,
+        allowed: Collection[str] | None,
+        ranked: dict[str, int],
+        limit: int,
+    ) -> bool:
+        """Rank from a prefix's kept entries; False when the id filter leaves too few of them to be sure."""
+        keys, owners, ids = self.keys, self.owners, self.ids
+        found: dict[str, int] = {}
+        at = start
+        # Rows sort by key, then whole forms before later words: the exact matches (rank 0) come first,
+        # and the later words equal to the probe ("yu" ends hundreds of names) are never walked.
+        while at < stop and keys[at] == probe and not owners[at] & 1:
+            entry_id = ids[owners[at] >> 1]
+            if allowed is None or entry_id in allowed:
+                found[entry_id] = 0
+            at += 1
+        # Whole forms (rank 1) in listing order, then later words (rank 2) only if those run short:
+        # the first `limit` of these are this index's best. A list cut at _KEEP that runs out first
+        # cannot say which entries come next, and the caller scans instead.
+        first, middle, end = kept
+        listed = self.listed
+        for rank, numbers in ((1, listed[first:middle]), (2, listed[middle:end])):
+            for number in numbers:
+                if len(found) >= limit:
+                    break
+                entry_id = ids[number]
+                if entry_id not in found and (allowed is None or entry_id in allowed):
+                    found[entry_id] = rank
+            if len(found) >= limit:
+                break
+            if len(numbers) == _KEEP:
+                return False
+        for entry_id, rank in found.items():
+            if rank < ranked.get(entry_id, 3):
+                ranked[entry_id] = rank
+        return True
 
 
 @dataclass(frozen=True)
@@ -202,9 +295,13 @@ class Glossary:
                     keys += [(inner, 1, entry.id) for inner in _inner_starts(form)]
                 if syllables := _syllables(form):
                     sounds += [("".join(syllables[i:]), min(i, 1), entry.id) for i in range(len(syllables))]
+        # The reading of every Han character in a form, kept with the glossary (and its content cache):
+        # a reader's first Chinese keystroke after a start then needs no pypinyin (some 25 ms to load).
+        self.readings = {c: _syllable(c) for c in sorted({c for e in self.entries.values() for c in e.han()})}
         ids = list(self.entries)
-        self._keys = _Index(keys, ids)
-        self._sounds = _Index(sounds, ids)
+        places = [self.alphabetical[entry_id] for entry_id in ids]
+        self._keys = _Index(keys, ids, places)
+        self._sounds = _Index(sounds, ids, places)
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self.entries
@@ -221,7 +318,7 @@ class Glossary:
         key = fold(query)
         if not key:
             return Match(None)
-        for index, probe in ((self._keys, key), (self._sounds, romanise(query) or key)):
+        for index, probe in ((self._keys, key), (self._sounds, self.romanise(query) or key)):
             exact: list[str] = []
             prefix: list[str] = []
             for form, inner, entry_id in index.starting(probe):
@@ -242,8 +339,8 @@ class Glossary:
         allowed = _as_set(among)
         key = fold(query)
         ranked: dict[str, int] = {}
-        for index, probe in ((self._keys, key), (self._sounds, romanise(query) or key)):
-            index.rank_into(probe, allowed, ranked)
+        for index, probe in ((self._keys, key), (self._sounds, self.romanise(query) or key)):
+            index.rank_into(probe, allowed, ranked, limit)
         alphabetical = self.alphabetical
         best = heapq.nsmallest(limit, ranked, key=lambda i: (ranked[i], alphabetical[i]))
         return [self.entries[i] for i in best]
@@ -254,6 +351,13 @@ class Glossary:
         ordered = sorted(self.entries.values(), key=lambda e: (e.en.casefold(), e.id))
         return {entry.id: place for place, entry in enumerate(ordered)}
 
+    def romanise(self, text: str) -> str:
+        """Toneless pinyin of a query's Han characters, read from the glossary's own readings when it can."""
+        readings = self.readings
+        if _ALL_HAN.fullmatch(text) and all(c in readings for c in text):
+            return "".join(readings[c] for c in text)
+        return romanise(text)
+
     def suggest(self, query: str, allowed: Collection[str] | None = None, limit: int = 3) -> list[Entry]:
         """The closest entries to a query that matched nothing."""
         import difflib  # noqa: PLC0415 - only a miss needs it
@@ -263,7 +367,7 @@ class Glossary:
             for form, inner, entry_id in index.rows():
                 if not inner and (allowed is None or entry_id in allowed):
                     forms.setdefault(form, entry_id)
-        probes = [fold(query)] + ([sound] if (sound := romanise(query)) else [])
+        probes = [fold(query)] + ([sound] if (sound := self.romanise(query)) else [])
         found: list[str] = []
         for probe in probes:
             for form in difflib.get_close_matches(probe, list(forms), n=limit * 3, cutoff=0.6):
