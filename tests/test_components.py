@@ -151,3 +151,18 @@ def test_topics_are_found_by_any_form_and_completed_in_the_readers_language(brie
         ("crypto, 商业（Business）", "crypto, business"),
     ]
     assert [c.value for c in briefer.topic_choices("en", "bus")] == ["business"]
+
+
+async def test_sent_views_are_let_go_and_their_buttons_still_answer(briefer: Briefer) -> None:
+    # discord.py stores a sent view until it is finished (a private reply's with a 15-minute timeout task);
+    # these buttons are answered through the registered DynamicItems, so nothing needs holding.
+    answer = briefer.summary("en")
+    assert isinstance(answer, Reply)
+    views, _ = compose(briefer, "en", {})
+    digest = digest_view(briefer, views, "en")
+    assert digest is not None
+    for view in (reply_view(briefer, answer, "zh-Hans", owner_id=7), digest):
+        assert view.is_finished()
+        ids = custom_ids(view)
+        assert ids
+        assert all(len(dispatched_by(i)) == 1 for i in ids)

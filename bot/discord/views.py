@@ -209,13 +209,23 @@ COMPONENTS = (LanguageButton, PageButton, DigestLanguageButton, StorySelect)
 # --- building the views --------------------------------------------------------------------------------
 
 
+def _let_go(view: discord.ui.View) -> discord.ui.View:
+    """The view, stopped before it is sent: its buttons are answered by custom_id alone, not by the view.
+
+    discord.py keeps a view it sends until the view stops, and gives a private reply's view a 15-minute
+    timeout task: kept, a thousand language clicks would hold a thousand views and tasks for nothing.
+    """
+    view.stop()
+    return view
+
+
 def reply_view(
     briefer: Briefer, reply: Reply, language: Language, owner_id: int, page: int = 0
 ) -> discord.ui.View:
     """Paging for a reply of several pages, and the other languages, all answerable forever."""
     view = discord.ui.View(timeout=None)
     if reply.query is None:
-        return view
+        return _let_go(view)
     query = encode_query(reply.query)
     last = len(reply.pages) - 1
     # The same buttons the studio shows, each carrying what its click needs.
@@ -231,7 +241,7 @@ def reply_view(
             continue
         item.item.disabled = button.disabled
         view.add_item(item)
-    return view
+    return _let_go(view)
 
 
 def digest_view(
@@ -262,7 +272,7 @@ def digest_view(
     for other in LANGUAGES:
         if other != language:
             view.add_item(DigestLanguageButton(other, keys))
-    return view
+    return _let_go(view)
 
 
 # --- answering clicks --------------------------------------------------------------------------------
