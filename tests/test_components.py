@@ -21,6 +21,7 @@ from bot.discord.views import (
     digest_view,
     encode_query,
     reply_view,
+    sent_page,
 )
 
 # As long as ids may be (an autocomplete value holds 100): together far more than one custom_id holds.
@@ -166,3 +167,21 @@ async def test_sent_views_are_let_go_and_their_buttons_still_answer(briefer: Bri
         ids = custom_ids(view)
         assert ids
         assert all(len(dispatched_by(i)) == 1 for i in ids)
+
+
+async def test_a_page_asked_again_is_sent_as_the_same_objects_and_paging_stays_the_askers(
+    briefer: Briefer, content: Path
+) -> None:
+    answer = briefer.summary("en")
+    assert isinstance(answer, Reply)
+    first = sent_page(briefer, answer, "en", owner_id=1)
+    assert sent_page(briefer, answer, "en", owner_id=2) == first  # one page: nobody's name on it
+    assert first[0].to_dict()["title"] == answer.pages[0].title
+    assert sent_page(briefer, answer, "zh-Hans", owner_id=1)[1] is not first[1]
+    paged = Reply(answer.pages * 2, answer.story, answer.query)
+    for owner in (1, 2):  # Previous and Next carry who may turn the pages
+        ids = custom_ids(sent_page(briefer, paged, "en", owner)[1])
+        assert [i.split(":")[5] for i in ids if i.startswith("brief:p:")] == [str(owner)] * 2
+    # Content read again (catalogs included) is never answered with the old content's buttons.
+    again = importlib.import_module("bot.core.content").load(content / "briefs", content / "locales")
+    assert sent_page(Briefer.serving(again), answer, "en", owner_id=1)[1] is not first[1]

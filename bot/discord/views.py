@@ -8,6 +8,7 @@ is answered after a restart, a reload of the cards or days later, and nothing is
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
@@ -20,7 +21,7 @@ from bot.core.answers import Answer, Briefer, NotFound, reply_buttons
 from bot.core.content import KEY_LENGTH, KEY_PATTERN, short_key
 from bot.core.language import LANGUAGE_NAMES, LANGUAGES, Language
 from bot.core.layout import CHOICE_NAME, Query, QueryKind, Reply, View, clip, pack_messages
-from bot.core.text import N_
+from bot.core.text import N_, Translation
 from bot.digest import compose_stories
 from bot.discord.replies import NO_PINGS, AdapterCog, to_embed
 
@@ -36,6 +37,7 @@ ANSWERING_COG = "Briefings"
 PREFIX = "brief"  # custom_ids of a host bot's own components never start with it
 CUSTOM_ID = 100  # Discord's limit on a custom_id
 STORIES_PER_POST = 10  # a digest message holds at most 10 embeds, so at most 10 stories
+SENT_PAGES = 256  # pages kept as Discord objects, ready to send again
 
 KIND_CODES: dict[QueryKind, str] = {
     "summary": "s",
@@ -223,13 +225,19 @@ def reply_view(
     briefer: Briefer, reply: Reply, language: Language, owner_id: int, page: int = 0
 ) -> discord.ui.View:
     """Paging for a reply of several pages, and the other languages, all answerable forever."""
+    return _reply_view(reply, language, briefer.translation(language), owner_id, page)
+
+
+def _reply_view(
+    reply: Reply, language: Language, translation: Translation, owner_id: int, page: int
+) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     if reply.query is None:
         return _let_go(view)
     query = encode_query(reply.query)
     last = len(reply.pages) - 1
     # The same buttons the studio shows, each carrying what its click needs.
-    for button in reply_buttons(reply, language, briefer.translation(language), page):
+    for button in reply_buttons(reply, language, translation, page):
         item: PageButton | LanguageButton
         if button.action == "previous":
             item = PageButton("p", max(0, page - 1), language, owner_id, query, button.label)
@@ -242,6 +250,25 @@ def reply_view(
         item.item.disabled = button.disabled
         view.add_item(item)
     return _let_go(view)
+
+
+@functools.lru_cache(maxsize=SENT_PAGES)
+def _sent_page(
+    reply: Reply, language: Language, translation: Translation, owner_id: int, page: int
+) -> tuple[discord.Embed, discord.ui.View]:
+    # A stopped view and an embed are only read when sent, so a page asked for again (a remembered reply,
+    # the same click) is sent as the same objects. The translation is part of the key: a catalog reload
+    # brings new labels. Replies are compared by value, and one read again is the very same object.
+    return to_embed(reply.pages[page]), _reply_view(reply, language, translation, owner_id, page)
+
+
+def sent_page(
+    briefer: Briefer, reply: Reply, language: Language, owner_id: int, page: int = 0
+) -> tuple[discord.Embed, discord.ui.View]:
+    """One page of a reply as Discord sends it: its embed, and its buttons for this reader."""
+    # Only the paging buttons name who asked: a one-page reply looks the same whoever asked for it.
+    owner = owner_id if len(reply.pages) > 1 else 0
+    return _sent_page(reply, language, briefer.translation(language), owner, page)
 
 
 def digest_view(
@@ -355,11 +382,8 @@ async def turn_page(cog: AdapterCog, interaction: discord.Interaction[Any], butt
     if interaction.user.id != button.owner_id:
         await send_reply(cog, interaction, answer, button.language, ephemeral=True, page=page)
         return
-    await interaction.response.edit_message(
-        embed=to_embed(answer.pages[page]),
-        view=reply_view(cog.briefer, answer, button.language, button.owner_id, page),
-        allowed_mentions=NO_PINGS,
-    )
+    embed, view = sent_page(cog.briefer, answer, button.language, button.owner_id, page)
+    await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NO_PINGS)
 
 
 async def show_digest(
@@ -412,8 +436,7 @@ async def send_reply(
     if isinstance(answer, NotFound):
         await _send_not_found(interaction, answer)
         return
-    embed = to_embed(answer.pages[page])
-    view = reply_view(cog.briefer, answer, language, interaction.user.id, page)
+    embed, view = sent_page(cog.briefer, answer, language, interaction.user.id, page)
     if interaction.response.is_done():  # deferred while a slow answer was built
         await interaction.followup.send(
             embed=embed, view=view, ephemeral=ephemeral, allowed_mentions=NO_PINGS
@@ -465,9 +488,5 @@ async def send_to_channel(
             embed=to_embed(answer.view, error=True), allowed_mentions=NO_PINGS, mention_author=False
         )
         return
-    await message.reply(
-        embed=to_embed(answer.pages[0]),
-        view=reply_view(cog.briefer, answer, language, message.author.id),
-        allowed_mentions=NO_PINGS,
-        mention_author=False,
-    )
+    embed, view = sent_page(cog.briefer, answer, language, message.author.id)
+    await message.reply(embed=embed, view=view, allowed_mentions=NO_PINGS, mention_author=False)
