@@ -180,3 +180,19 @@ def test_a_page_is_never_cut_inside_a_name_the_card_shows(
     for before, after in itertools.pairwise(pages):
         assert not (before.description.endswith("Ann") and after.description.startswith("Lee"))
         assert not (before.description.endswith("Kai") and after.description.startswith("Li"))
+
+
+def test_choices_are_remembered_until_the_content_is_swapped(briefer: Briefer, content: Path) -> None:
+    first = briefer.entry_choices("en", "Lin", "people")
+    assert first[0].label.startswith("Lin Junyang")
+    assert briefer.entry_choices("en", "lin ", "people") is first  # folds alike: the same search
+    assert briefer.story_choices("en", "") is briefer.story_choices("en", "")
+    glossary = content / "locales" / "glossary.toml"
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8").replace('en = "Lin Junyang"', 'en = "Lin J. Yang"'),
+        encoding="utf-8",
+    )
+    content_now, problems = check_all(content / "briefs", content / "locales")
+    assert content_now is not None, [str(p) for p in problems]
+    briefer.swap(content_now)
+    assert briefer.entry_choices("en", "Lin", "people")[0].label.startswith("Lin J. Yang")

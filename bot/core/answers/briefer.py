@@ -32,6 +32,7 @@ COMMANDS = (
     ("/help", N_("this list")),
 )
 REMEMBERED_REPLIES = 2048
+REMEMBERED_CHOICES = 4096
 
 
 @dataclass(frozen=True)
@@ -141,6 +142,7 @@ class Briefer:
         self._owners: dict[Section, dict[str, list[str]]] = {}
         self._footers: dict[tuple[str, Language], str] = {}
         self._labels: dict[tuple[str, Language], str] = {}
+        self._choices: dict[tuple[object, ...], list[Choice]] = {}
         self._replies: OrderedDict[tuple[object, ...], Answer] = OrderedDict()
         self._story_keys: dict[str, str] | None = None
         self._entry_keys: dict[str, str] | None = None
@@ -399,6 +401,11 @@ class Briefer:
 
         An exact id ranks first, then an id or title that starts with the text, then one that contains it.
         """
+        return self._remembered(
+            ("stories", language, fold(query), limit), lambda: self._story_choices(language, query, limit)
+        )
+
+    def _story_choices(self, language: Language, query: str, limit: int) -> list[Choice]:
         key = fold(query)
         ranked: list[tuple[int, int, Card]] = []
         for order, (card, card_key, titles) in enumerate(self.library.story_keys):
@@ -418,6 +425,29 @@ class Briefer:
         self, language: Language, query: str, section: Section, story: str | None = None, limit: int = 25
     ) -> list[Choice]:
         """People or terms matching any form of what the reader typed, labelled in their language."""
+        return self._remembered(
+            (section, language, fold(query), story, limit),
+            lambda: self._entry_choices(language, query, section, story, limit),
+        )
+
+    def _remembered(self, key: tuple[object, ...], find: Callable[[], list[Choice]]) -> list[Choice]:
+        """Choices found since the last swap, from memory, else found now and remembered.
+
+        Readers type the same first letters again and again. Queries that fold alike search alike, so
+        the key holds the folded query.
+        """
+        if (remembered := self._choices.get(key)) is not None:
+            return remembered
+        choices = find()
+        with self._memory:
+            self._choices[key] = choices
+            if len(self._choices) > REMEMBERED_CHOICES:  # bounded: made-up keystrokes cannot grow it
+                del self._choices[next(iter(self._choices))]
+        return choices
+
+    def _entry_choices(
+        self, language: Language, query: str, section: Section, story: str | None, limit: int
+    ) -> list[Choice]:
         card = self.find_story(story) if story else None
         ids: Collection[str]
         if card is not None:
