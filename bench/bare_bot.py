@@ -81,9 +81,16 @@ class Bare(discord.Client):
         async def with_buttons(interaction: discord.Interaction) -> None:
             await interaction.response.send_message(FIXED, view=buttons())
 
+        # A control: with BARE_CHOICES=25, autocomplete answers as many fixed choices as ours lists, each
+        # labelled in two scripts as ours are, so the cost of sending a full list is told apart from ours.
+        choices = [
+            app_commands.Choice(name=f"Lin Junyang {i} (林俊阳)", value=f"bench-person-{i}")
+            for i in range(int(os.environ.get("BARE_CHOICES", "1")))
+        ] or [app_commands.Choice(name="Lin Junyang", value="lin-junyang")]
+
         @people.autocomplete("name")
         async def complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-            return [app_commands.Choice(name="Lin Junyang", value="lin-junyang")]
+            return choices
 
 
 def main() -> None:

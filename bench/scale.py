@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.__main__ import completions
+from bench.__main__ import completions, settle_collector
 from bench.keystrokes import keystrokes
 from bench.memory import peak_rss_mb
 from bench.newsroom import generate
@@ -72,6 +72,7 @@ async def run(cards: int, names: int, count: int) -> str:
     """Every measurement, as Markdown rows."""
     workdir = Path(tempfile.mkdtemp(prefix="bench-scale-"))
     briefs, locales = generate(workdir / "newsroom", cards, names)
+    settle_collector()
     env = {
         "BRIEFS_DIR": str(briefs),
         "LOCALES_DIR": str(locales),
