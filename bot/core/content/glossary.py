@@ -25,7 +25,7 @@ _LAST = chr(0x10FFFF)
 # A prefix matching more index rows than this has its best entries kept (at most _KEEP of each rank):
 # a few hundred rows scan in tens of microseconds, a single letter's thousands in a millisecond.
 _SCAN = 64
-_KEEP = 64
+_KEEP = 256
 _NOT_ALNUM = re.compile(r"[\W_]+")
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALL_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
