@@ -22,8 +22,9 @@ Kind = Literal["person", "organisation", "product", "term", "topic"]
 Confidence = Literal["confirmed", "likely", "unresolved"]
 ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 _LAST = chr(0x10FFFF)
-# A prefix matching more index rows than this has its best entries kept (at most _KEEP of each rank):
-# a few hundred rows scan in tens of microseconds, a single letter's thousands in a millisecond.
+# A prefix matching more index rows than this has its first entries kept (at most _KEEP of each rank):
+# a few dozen rows scan in tens of microseconds, a single letter's thousands in a millisecond. _KEEP
+# leaves room for an id filter: people named in some card may be half a newsroom's glossary.
 _SCAN = 64
 _KEEP = 256
 _NOT_ALNUM = re.compile(r"[\W_]+")
