@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +96,33 @@ def test_view_reports_each_broken_limit() -> None:
     problems = " ".join(view.problems())
     for word in ("title", "description", "30 fields", "field 0 value", "footer", "in all"):
         assert word in problems
+
+
+class _CountedView(View):
+    """A page that counts how often it is hashed."""
+
+    hashed = 0
+
+    def __hash__(self) -> int:
+        type(self).hashed += 1
+        return super().__hash__()
+
+
+def test_a_reply_is_hashed_by_value_and_only_once() -> None:
+    pages = (_CountedView("Title", "text", (layout.Field("Who", "Lin Junyang"),)),)
+    reply, same = layout.Reply(pages, "qwen"), layout.Reply(pages, "qwen")
+    assert reply == same
+    assert hash(reply) == hash(same)
+    for _ in range(3):
+        hash(reply)
+    assert _CountedView.hashed == 2  # once for each reply, never again
+    assert hash(reply) != hash(layout.Reply(pages, "other"))
+
+
+def test_a_pickled_reply_works_its_hash_out_again() -> None:
+    reply = layout.Reply((View("Title", "text"),), "qwen", layout.Query("summary", "qwen"))
+    hash(reply)
+    copy = pickle.loads(pickle.dumps(reply))
+    assert "_hash" not in copy.__dict__  # a str hashes differently in another process
+    assert copy == reply
+    assert hash(copy) == hash(reply)

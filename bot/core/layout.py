@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from bot.core.language import Language
@@ -102,6 +103,19 @@ class Reply:
     story: str | None = None  # the card shown, so a front end can offer it in another language
     query: Query | None = None  # the same answer by ids, whatever words the reader used
     about: str | None = None  # the report an analysis reads, so a front end can offer to open it
+
+    def __hash__(self) -> int:
+        """By value, worked out once: a reply is looked up by value at every click on it."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        # Hashing the pages walks every field of every page (about a thousand hashes for a long reply).
+        return hash((self.pages, self.story, self.query, self.about))
+
+    def __getstate__(self) -> dict[str, object]:
+        """The fields alone: a str's hash differs from process to process, so the worked-out one stays."""
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
 
 
 @dataclass
