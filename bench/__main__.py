@@ -140,17 +140,37 @@ async def completions(server: LoopbackDiscord, typed: list[str]) -> list[float]:
 async def clicks(
     server: LoopbackDiscord, count: int, command: str, label: str, options: dict[str, str] | None = None
 ) -> list[float]:
-    """Seconds from a button click's INTERACTION_CREATE to its callback, on one message, `count` times."""
+    """Seconds from a button click's INTERACTION_CREATE to its callback, on one message, `count` times.
+
+    Clicks follow each other as commands and keystrokes do; only the first waits for the bot to have
+    taken in the message it clicks.
+    """
     from tests.e2e.discord_server import components_message  # noqa: PLC0415
 
     callback = await (await server.command(command, options)).response(timeout=10)
     message = components_message(callback, server)
     results = []
-    for _ in range(count):
-        handle = await server.click(message, label)
+    for index in range(count):
+        handle = await server.click(message, label, **({"settle": 0.0} if index else {}))
         answer = await handle.response(timeout=10)
         results.append(answer.at - handle.sent_at)
     return results
+
+
+async def saved_replies(server: LoopbackDiscord) -> dict[str, dict[str, object]]:
+    """Our replies to what the benchmark asks, as the bare bot's control sends them again."""
+    from tests.e2e.discord_server import components_message  # noqa: PLC0415
+
+    saved: dict[str, dict[str, object]] = {}
+    for name, (command, label, options) in (
+        ("summary", CLICKS["language"]["briefing"]),
+        ("people", CLICKS["page"]["briefing"]),
+    ):
+        reply = await (await server.command(command, options)).response(timeout=10)
+        answer = await (await server.click(components_message(reply, server), label)).response(timeout=10)
+        saved[name] = reply.body
+        saved["language" if name == "summary" else "next"] = answer.body
+    return saved
 
 
 def p(values: list[float], q: float) -> float:
@@ -179,7 +199,10 @@ Samples = dict[str, dict[str, list[list[float]]]]  # bot → measure → one lis
 async def measure_round(
     server: LoopbackDiscord, bot: Bot, count: int, typed: list[str], samples: Samples, full: bool
 ) -> None:
-    """One round of every measure for one running bot; `full` False measures autocomplete only."""
+    """One round of every measure for one running bot; `full` False measures autocomplete only.
+
+    The control ("same") is asked what ours is asked, and answers with our saved replies.
+    """
     mine = samples[bot.name]
     await latencies(server, 20, name="summary")  # warm: first answers are built, later ones remembered
     if full:
@@ -187,8 +210,8 @@ async def measure_round(
     mine["complete"].append(await completions(server, typed))
     if full:
         for key, asks in CLICKS.items():
-            command, label, options = asks[bot.name]
-            mine[key].append(await clicks(server, count // 4, command, label, options))
+            command, label, options = asks["bare" if bot.name == "bare" else "briefing"]
+            mine[key].append(await clicks(server, count, command, label, options))
 
 
 def rows_for(samples: Samples, key: str, label: str) -> list[str]:
@@ -234,29 +257,23 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
             },
             workdir,
         )
-        typed = keystrokes(locales / "glossary.toml", count)  # the same keystrokes for both bots
         settle_collector()
-        same = Bot(
-            "same", bare.argv, {"BARE_CHOICES": "25"}, workdir
-        )  # the bare bot sending our /summary message
+        # The control: the bare bot with 25 fixed choices and, once ours has answered, our replies.
+        same = Bot("same", bare.argv, {"BARE_CHOICES": "25"}, workdir)
         samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same)}
         async with LoopbackDiscord() as server:
-            for _ in range(rounds):
+            for round_ in range(rounds):
+                # The same keystrokes for every bot in a round; other readers, typing other names, in the next.
+                typed = keystrokes(locales / "glossary.toml", count, seed=round_ + 1)
                 for bot in (bare, ours, same) if full else (bare, ours):  # alternated: drift lands on all
                     seconds = await bot.start(server)
                     if full and bot is not same:
                         ready[bot.name].append(seconds)
                     await server.wait_ready()
                     await asyncio.sleep(0.5)  # let setup settle before timing interactions
-                    if bot is same:
-                        await latencies(server, 20, name="summary")
-                        samples["same"]["summary"].append(await latencies(server, count, name="summary"))
-                        samples["same"]["complete"].append(await completions(server, typed))
-                    else:
-                        await measure_round(server, bot, count, typed, samples, full)
-                    if bot is ours and full and "BARE_MESSAGE" not in same.env:
-                        reply = await (await server.command("summary")).response(timeout=10)
-                        same.env["BARE_MESSAGE"] = json.dumps(reply.body["data"])
+                    await measure_round(server, bot, count, typed, samples, full)
+                    if bot is ours and full and "BARE_REPLIES" not in same.env:
+                        same.env["BARE_REPLIES"] = json.dumps(await saved_replies(server))
                     await bot.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         for key, label in LABELS.items():
@@ -266,6 +283,8 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
         controls = (
             ("summary", "the bare bot sending our /summary message (same embed, two buttons)"),
             ("complete", "the bare bot answering autocomplete with 25 fixed choices, as many as ours"),
+            ("language", "the bare bot's language click on our /summary message, answered with our reply"),
+            ("page", "the bare bot's Next click on our /people page, answered with our next page"),
         )
         for key, label in controls:
             if samples["same"][key]:
@@ -282,7 +301,7 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
         f"{bare_ready * 1000:.0f} ms | {ours_ready * 1000:.0f} ms | {ours_ready / bare_ready:.2f}× | | |"
     )
     header = (
-        f"{count} interactions per round for commands and autocomplete, {count // 4} per round for each click; "
+        f"{count} interactions of each kind per round (commands, keystrokes, each click); "
         f"{rounds} rounds per bot, alternated, each on a new process; {os.cpu_count()} cores. "
         "The per-round column shows each round's own ratio, so how stable a figure is can be read off it.\n\n"
         "| measure | stat | bare discord.py bot | briefing bot | ratio | per round | target |\n"
@@ -295,7 +314,7 @@ def main() -> None:
     """Parse options and print the report."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--count", type=int, default=400, help="interactions of each kind per round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds (process starts) per bot")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds (process starts) per bot")
     parser.add_argument(
         "--glossary", type=int, nargs="+", default=[1000, 10000], help="glossary sizes for autocomplete"
     )

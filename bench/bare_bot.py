@@ -3,6 +3,10 @@
 For clicks, /buttons answers with two buttons that, like ours, keep working after a restart (discord.py's
 `DynamicItem`): "简体中文" answers privately and "Next" edits the message, each with a fixed string, so a
 click on ours is compared with the least discord.py does to answer the same click.
+
+As a control, BARE_REPLIES holds replies of ours saved by the benchmark: /summary and /people then send
+our embeds with the two buttons, and the buttons answer as ours did, with our embeds. What that costs is
+what carrying messages of our size costs discord.py, told apart from what making them costs us.
 """
 
 from __future__ import annotations
@@ -17,6 +21,19 @@ import yarl
 from discord import app_commands
 
 FIXED = "A fixed answer."
+# Saved replies of ours, by what they answered: "summary", "people", "language" (a click) and "next".
+REPLIES: dict[str, Any] = json.loads(os.environ.get("BARE_REPLIES", "{}"))
+EMBEDS = {name: [discord.Embed.from_dict(e) for e in r["data"]["embeds"]] for name, r in REPLIES.items()}
+
+
+async def answer_as_ours(interaction: discord.Interaction[Any], name: str) -> None:
+    """Answer as our saved reply did: the same embeds, sent or edited in, privately or not."""
+    reply = REPLIES[name]
+    if reply["type"] == 7:  # UPDATE_MESSAGE: the click edited the message it was on
+        await interaction.response.edit_message(embeds=EMBEDS[name], view=buttons())
+    else:
+        private = bool(reply["data"].get("flags", 0) & 64)
+        await interaction.response.send_message(embeds=EMBEDS[name], view=buttons(), ephemeral=private)
 
 
 class FixedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bare:(?P<action>[ln])"):
@@ -36,7 +53,10 @@ class FixedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"bar
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Answer the click."""
-        if self.action == "l":
+        saved = "language" if self.action == "l" else "next"
+        if saved in REPLIES:
+            await answer_as_ours(interaction, saved)
+        elif self.action == "l":
             await interaction.response.send_message(FIXED, ephemeral=True)
         else:
             await interaction.response.edit_message(content=FIXED)
@@ -61,21 +81,21 @@ class Bare(discord.Client):
         """Register the commands and buttons the benchmark calls."""
         self.add_dynamic_items(FixedButton)
 
-        # A control: with BARE_MESSAGE (a saved /summary of ours), /summary sends that embed with two buttons,
-        # so the cost of sending a message that size is told apart from the cost of building it.
-        same = os.environ.get("BARE_MESSAGE")
-        embed = discord.Embed.from_dict(json.loads(same)["embeds"][0]) if same else None
-
         @self.tree.command(name="summary", description="fixed answer")
         async def summary(interaction: discord.Interaction) -> None:
-            if embed is None:
-                await interaction.response.send_message(FIXED)
+            if "summary" in REPLIES:
+                await answer_as_ours(interaction, "summary")
             else:
-                await interaction.response.send_message(embed=embed, view=buttons())
+                await interaction.response.send_message(FIXED)
 
         @self.tree.command(name="people", description="fixed choices")
-        async def people(interaction: discord.Interaction, name: str | None = None) -> None:
-            await interaction.response.send_message(FIXED)
+        async def people(
+            interaction: discord.Interaction, name: str | None = None, story: str | None = None
+        ) -> None:
+            if "people" in REPLIES:
+                await answer_as_ours(interaction, "people")
+            else:
+                await interaction.response.send_message(FIXED)
 
         @self.tree.command(name="buttons", description="fixed answer with two buttons")
         async def with_buttons(interaction: discord.Interaction) -> None:
