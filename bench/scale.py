@@ -196,7 +196,7 @@ async def run(cards: int, names: int, count: int) -> str:
     ):
         rows.append(
             f"| reload of {what} | served {after if after is None else f'{after:.1f} s'} after the save "
-            f"(1 s polling); longest wait of {len(during)} interactions meanwhile {max(during) * 1000:.0f} ms | | "
+            f"(RELOAD_INTERVAL 1 s); longest wait of {len(during)} interactions meanwhile {max(during) * 1000:.0f} ms | | "
             f"≤ 50 ms {verdict(max(during) <= 0.05)} |"
         )
     rows.append(

@@ -15,7 +15,7 @@ from bot.digest import DigestScheduler
 from bot.digest.scheduler import CYCLE
 from bot.health import Health
 from bot.store import Store
-from bot.updates import Reloader, RemotePack
+from bot.updates import FolderWatch, Reloader, RemotePack
 
 if TYPE_CHECKING:
     import httpx
@@ -65,7 +65,9 @@ class UpkeepCog(commands.Cog, name=NAME):
         self.host_translator = host_translator
         self.health = health or Health()
         scheduler.on_cycle = self.health.completed
+        self.folders = FolderWatch()
         self.watch = tasks.loop(seconds=reload_interval or 1)(self._reload_if_changed)
+        self.watch.before_loop(self._after_one_interval)
         self.fetch = tasks.loop(seconds=remote_refresh)(self._fetch_pack)
         self.checkup = tasks.loop(seconds=health_interval)(self._check_health)
         if reload_interval > 0:
@@ -110,6 +112,7 @@ class UpkeepCog(commands.Cog, name=NAME):
     async def cog_unload(self) -> None:
         """Stop the background work, close the store, give the host back the translator it had."""
         self.watch.cancel()
+        self.folders.stop()
         self.fetch.cancel()
         self.checkup.cancel()
         if self._http is not None:
@@ -163,11 +166,20 @@ class UpkeepCog(commands.Cog, name=NAME):
             log.info("card pack %s is served by another process; fetching it", wanted)
             await self._fetch_pack()
 
+    async def _after_one_interval(self) -> None:
+        # The first look starts the watch: not while the bot is still starting. What changed meanwhile
+        # is found by the first look, which compares every file with what was loaded.
+        await asyncio.sleep(self.reload_interval)
+
     async def _reload_if_changed(self) -> None:
         await self._cycle(RELOAD, self._reload_once)
 
     async def _reload_once(self) -> None:
-        if await asyncio.to_thread(self.reloader.changed):
+        reloader = self.reloader
+        # The walk that compares every file runs only once the watch has seen something change.
+        if self.folders.changed(reloader.briefs_dir, reloader.locales_dir) and await asyncio.to_thread(
+            reloader.changed
+        ):
             await self.reload()
         await self._follow_pack()
 
