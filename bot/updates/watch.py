@@ -10,14 +10,14 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from watchfiles import Change
-
 from bot.core.answers import Briefer
 from bot.core.content import Content, Problem, load
 from bot.core.content.elsewhere import load_elsewhere
 from bot.core.content.files import walk
 from bot.core.content.load import same_base
+
+if TYPE_CHECKING:
+    from watchfiles import Change
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +57,11 @@ def _identity(folder: Path) -> tuple[str, int, int] | None:
 
 
 class FolderWatch:
-    """Notices changes under the content folders without walking them on the event loop's GIL.
+    """Notices changes under the content folders without walking them at every interval.
 
-    watchfiles is told by the kernel (inotify), in its own thread; a walk of a newsroom's thousand
-    files every second held the GIL for milliseconds, and interactions waited behind it. When watching
-    cannot start (a missing folder, no inotify), every look counts as a possible change, as polling did.
+    watchfiles is told by the kernel (inotify) and waits in a worker thread without the GIL; a walk of a
+    newsroom's thousand files every second held the GIL for milliseconds, and interactions waited. When
+    watching cannot start (a missing folder, no inotify), every look counts as a change, as polling did.
     """
 
     def __init__(self) -> None:
