@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bench.__main__ import completions, settle_collector
+from bench.__main__ import collector_paused, completions, settle_collector
 from bench.keystrokes import keystrokes
 from bench.memory import peak_rss_mb
 from bench.newsroom import generate
@@ -168,15 +168,18 @@ async def run(cards: int, names: int, count: int) -> str:
         typed = keystrokes(locales / "glossary.toml", count, seed=round_ + 1)
         async with LoopbackDiscord() as server:
             bare_process = await start_and_hold(server, BARE, {}, workdir / "bare.log")
-            bare_round = await completions(server, typed)
+            with collector_paused():
+                bare_round = await completions(server, typed)
             bare_rss = peak_rss_mb(bare_process.pid)
             bare_process.terminate()
             await bare_process.wait()
         async with LoopbackDiscord() as server:
             process = await start_and_hold(server, OURS, env, workdir / "bot.log")
-            ours_round = await completions(server, typed)
+            with collector_paused():
+                ours_round = await completions(server, typed)
             if round_ == ROUNDS - 1:
-                newsroom = await served_at_scale(server, process, briefs, locales)
+                with collector_paused():
+                    newsroom = await served_at_scale(server, process, briefs, locales)
             process.terminate()
             await process.wait()
         bare_complete += bare_round
