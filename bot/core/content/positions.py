@@ -1,6 +1,6 @@
 """Where a field sits in a TOML file, so a problem can name the line an editor has to look at.
 
-tomllib keeps no positions, so the file is parsed again with tomlkit, which keeps every byte of it:
+tomli keeps no positions, so the file is parsed again with tomlkit, which keeps every byte of it:
 the field (or, when it is missing, the nearest enclosing one) is marked in a copy of the document,
 the copy is written back out, and the line the mark lands on is the field's line.
 """
@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import copy
 import re
-import tomllib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
+
+import tomli
 
 if TYPE_CHECKING:
     from tomlkit.toml_document import TOMLDocument
@@ -96,9 +97,9 @@ def field_lines(text: str, fields: Iterable[str]) -> dict[str, int]:
 
 
 def syntax_position(message: str, text: str = "") -> tuple[int | None, str]:
-    """The line out of tomllib's syntax message, and the message with the line left to the prefix.
+    """The line out of tomli's syntax message, and the message with the line left to the prefix.
 
-    A string left open runs to the end of the file, where tomllib reports it; the line that matters
+    A string left open runs to the end of the file, where tomli reports it; the line that matters
     is the one after the longest opening of the file that still parses, where the string began.
     """
     match = _SYNTAX_AT.search(message)
@@ -109,8 +110,8 @@ def syntax_position(message: str, text: str = "") -> tuple[int | None, str]:
     lines = text.splitlines(keepends=True)
     for good in range(len(lines) - 1, -1, -1):
         try:
-            tomllib.loads("".join(lines[:good]))
-        except tomllib.TOMLDecodeError:
+            tomli.loads("".join(lines[:good]))
+        except tomli.TOMLDecodeError:
             continue
         start = good + next((i for i, line in enumerate(lines[good:]) if line.strip()), 0)
         return start + 1, f"{message.removesuffix(' (at end of document)')}: it never ends"
