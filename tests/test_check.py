@@ -171,6 +171,20 @@ def test_each_broken_card_names_file_line_field_and_problem(
     assert any(p.startswith(f"briefs/story.toml:{expected}") for p in problems), problems
 
 
+def test_toml_1_1_is_read_and_its_problems_keep_their_lines(tree: Path) -> None:
+    """A multi-line inline table with a trailing comma (TOML 1.1) loads, and a problem in it has its line."""
+    one_line = 'role = { en = "The lead.", zh-Hans = "负责人。" }'
+    spread = 'role = {\n  en = "The lead.",\n  zh-Hans = "负责人。",\n}'
+    path = tree / "briefs" / "story.toml"
+    path.write_text(CARD.replace(one_line, spread, 1), encoding="utf-8")
+    content, problems = check_all(tree / "briefs", tree / "locales")
+    assert problems == []
+    assert content is not None
+    assert content.library.briefing("story", "en").roles["ann"] == "The lead."
+    problems_seen = problems_after(tree, 'zh-Hans = "负责人。",', 'zh-Hans = "The lead.",')
+    assert "briefs/story.toml:26: people.0.role.zh-Hans: has no Chinese characters" in problems_seen
+
+
 def test_duplicate_card_id(tree: Path) -> None:
     (tree / "briefs" / "again.toml").write_text(CARD, encoding="utf-8")
     content, problems = check_all(tree / "briefs", tree / "locales")
