@@ -73,9 +73,9 @@ def _parse_toml(
     """Parse a TOML file's text, keeping it in `sources` so problems can be placed on its lines."""
     sources[shown] = text
     try:
-        # tomli is the parser the standard library's tomllib was taken from, in a compiled build: the
-        # same TOML and the same messages, parsed about four times faster, which a newsroom's first
-        # start and `check` feel.
+        # tomli is the parser the standard library's tomllib was taken from, in a compiled build: its
+        # messages, and TOML 1.1 as tomllib reads it from Python 3.15, parsed about four times faster,
+        # which a newsroom's first start and `check` feel.
         return tomli.loads(text), []
     except RecursionError:
         return None, [Problem(shown, "(syntax)", "is nested too deeply")]
