@@ -1,7 +1,8 @@
-"""Latency and start-up of the briefing bot against a bare discord.py bot, on one loopback server, one run.
+"""Latency and start-up of the briefing bot against a bare discord.py bot, against loopback Discords, one run.
 
-Run with `make bench`. Each bot is a real process talking to the same loopback Discord; phases run
-bare, briefing, bare, briefing so drift on a shared machine lands on both sides.
+Run with `make bench`. Each bot is a real process talking to a loopback Discord of its own; in each round
+every bot is started again, and they take turns of a few dozen interactions, so drift on a shared
+machine lands on all of them.
 """
 
 from __future__ import annotations
@@ -15,15 +16,18 @@ import json
 import os
 import random
 import shutil
+import signal
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from bench.cores import pin_bot, pinned
 from bench.keystrokes import keystrokes
-from tests.e2e.discord_server import LoopbackDiscord
+from tests.e2e.discord_server import InteractionHandle, LoopbackDiscord
 
 ROOT = Path(__file__).resolve().parent.parent
 SURNAMES = (
@@ -96,11 +100,18 @@ class Bot:
             *self.argv, cwd=self.workdir, env=environ, stdout=log, stderr=log
         )
         log.close()
+        pin_bot(self.process.pid)
         process = self.process
         await server.wait_for(lambda: server.identifies > before or process.returncode is not None, 120)
         if process.returncode is not None:
             raise RuntimeError(f"{self.name} exited at start-up; see {self.workdir / self.name}.log")
         return time.monotonic() - started
+
+    @property
+    def pid(self) -> int:
+        """The running process's id."""
+        assert self.process is not None
+        return self.process.pid
 
     async def stop(self) -> None:
         """Stop with SIGTERM and wait."""
@@ -135,44 +146,72 @@ def collector_paused() -> Iterator[None]:
         gc.enable()
 
 
-async def latencies(server: LoopbackDiscord, count: int, **command: object) -> list[float]:
-    """Seconds from INTERACTION_CREATE to the callback, one interaction at a time."""
-    results = []
-    for _ in range(count):
-        handle = await server.command(**command)  # type: ignore[arg-type]
-        callback = await handle.response(timeout=10)
-        results.append(callback.at - handle.sent_at)
-    return results
+# Interactions per bot per turn, and the pause before each turn. A shared machine speeds up and slows
+# down over seconds: bots taking turns of a few dozen interactions each meet the same slow moments, where
+# a round of a few seconds per bot gave each its own.
+TURN = 25
+BEFORE_TURN = 0.005
+LEAD_IN = 2  # untimed interactions opening each turn: with one, the first timed was still the slowest
+# Start-up is not over at READY: our reload watch's first look, one RELOAD_INTERVAL (2 s) after the
+# start, loads watchfiles (about 18 ms). Latency is timed once that is done.
+SETTLE = 2.5
+
+Send = Callable[[int], Awaitable[InteractionHandle]]
 
 
-async def completions(server: LoopbackDiscord, typed: list[str]) -> list[float]:
-    """Seconds from INTERACTION_CREATE to the callback for /people autocomplete, one keystroke at a time."""
-    results = []
-    for text in typed:
-        handle = await server.command("people", {"name": text}, focused="name")
-        callback = await handle.response(timeout=10)
-        results.append(callback.at - handle.sent_at)
-    return results
+async def in_turns(
+    sends: dict[str, Send], count: int, lead_in: dict[str, Send], pids: dict[str, int]
+) -> dict[str, list[float]]:
+    """Seconds from INTERACTION_CREATE to callback, `count` per bot, the bots taking turns.
 
-
-async def clicks(
-    server: LoopbackDiscord, count: int, command: str, label: str, options: dict[str, str] | None = None
-) -> list[float]:
-    """Seconds from a button click's INTERACTION_CREATE to its callback, on one message, `count` times.
-
-    Clicks follow each other as commands and keystrokes do; only the first waits for the bot to have
-    taken in the message it clicks.
+    `sends[bot](i)` sends a bot its i-th interaction. The bots share a core, so only the one whose turn
+    it is runs: the others are stopped (SIGSTOP), and neither their timers nor what they do after their
+    last callback can land on its timing; what they had left to do, they do in the pause before their
+    next turn. Each turn opens with `lead_in[bot]`, untimed, LEAD_IN times: the first interaction after
+    a pause wakes a process and its caches, which a bot answering one interaction after another never
+    pays. Each turn starts with the next bot, so none is always the first.
     """
+    names = list(sends)
+    results: dict[str, list[float]] = {name: [] for name in names}
+    for pid in pids.values():
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        for turn, first in enumerate(range(0, count, TURN)):
+            shift = turn % len(names)
+            for name in names[shift:] + names[:shift]:
+                os.kill(pids[name], signal.SIGCONT)
+                await asyncio.sleep(BEFORE_TURN)
+                for _ in range(LEAD_IN):
+                    await (await lead_in[name](0)).response(timeout=10)
+                for index in range(first, min(first + TURN, count)):
+                    handle = await sends[name](index)
+                    callback = await handle.response(timeout=10)
+                    results[name].append(callback.at - handle.sent_at)
+                os.kill(pids[name], signal.SIGSTOP)
+    finally:
+        for pid in pids.values():
+            with contextlib.suppress(ProcessLookupError):  # one that died is reported by its caller
+                os.kill(pid, signal.SIGCONT)
+    return results
+
+
+async def clicked_message(
+    server: LoopbackDiscord, command: str, options: dict[str, str] | None
+) -> dict[str, Any]:
+    """The message a command answers with, whose buttons the clicks press."""
     from tests.e2e.discord_server import components_message  # noqa: PLC0415
 
     callback = await (await server.command(command, options)).response(timeout=10)
-    message = components_message(callback, server)
-    results = []
-    for index in range(count):
-        handle = await server.click(message, label, **({"settle": 0.0} if index else {}))
-        answer = await handle.response(timeout=10)
-        results.append(answer.at - handle.sent_at)
-    return results
+    return components_message(callback, server)
+
+
+def keystroke_sends(servers: dict[str, LoopbackDiscord], typed: list[str]) -> dict[str, Send]:
+    """/people autocomplete, one keystroke of `typed` per interaction, for each bot."""
+
+    def send(server: LoopbackDiscord) -> Send:
+        return lambda i: server.command("people", {"name": typed[i]}, focused="name")
+
+    return {name: send(server) for name, server in servers.items()}
 
 
 async def saved_replies(server: LoopbackDiscord) -> dict[str, dict[str, object]]:
@@ -214,22 +253,53 @@ TARGETS = {"summary": (1.10, 1.20), "complete": (None, 1.20), "language": (1.10,
 Samples = dict[str, dict[str, list[list[float]]]]  # bot → measure → one list per round
 
 
+def command_sends(servers: dict[str, LoopbackDiscord], name: str) -> dict[str, Send]:
+    """The same slash command, once per interaction, for each bot."""
+
+    def send(server: LoopbackDiscord) -> Send:
+        return lambda _: server.command(name)
+
+    return {bot: send(server) for bot, server in servers.items()}
+
+
+async def click_sends(servers: dict[str, LoopbackDiscord], key: str) -> dict[str, Send]:
+    """One button on one message per bot, clicked once per interaction (the bare bot's own buttons)."""
+
+    def send(server: LoopbackDiscord, message: dict[str, Any], label: str) -> Send:
+        return lambda _: server.click(message, label, settle=0.0)
+
+    sends = {}
+    for bot, server in servers.items():
+        command, label, options = CLICKS[key]["bare" if bot == "bare" else "briefing"]
+        sends[bot] = send(server, await clicked_message(server, command, options), label)
+    # discord.py registers a message's view once the callback's HTTP response has reached it.
+    await asyncio.sleep(0.3)
+    return sends
+
+
 async def measure_round(
-    server: LoopbackDiscord, bot: Bot, count: int, typed: list[str], samples: Samples, full: bool
+    servers: dict[str, LoopbackDiscord],
+    pids: dict[str, int],
+    count: int,
+    typed: list[str],
+    samples: Samples,
+    full: bool,
 ) -> None:
-    """One round of every measure for one running bot; `full` False measures autocomplete only.
+    """One round of every measure, the running bots taking turns; `full` False measures autocomplete only.
 
     The control ("same") is asked what ours is asked, and answers with our saved replies.
     """
-    mine = samples[bot.name]
-    await latencies(server, 20, name="summary")  # warm: first answers are built, later ones remembered
+    # Warm: first answers are built, later ones remembered. A remembered /summary opens every turn.
+    summary = command_sends(servers, "summary")
+    await in_turns(summary, 20, summary, pids)
+    measured = {"complete": await in_turns(keystroke_sends(servers, typed), len(typed), summary, pids)}
     if full:
-        mine["summary"].append(await latencies(server, count, name="summary"))
-    mine["complete"].append(await completions(server, typed))
-    if full:
-        for key, asks in CLICKS.items():
-            command, label, options = asks["bare" if bot.name == "bare" else "briefing"]
-            mine[key].append(await clicks(server, count, command, label, options))
+        measured["summary"] = await in_turns(summary, count, summary, pids)
+        for key in CLICKS:
+            measured[key] = await in_turns(await click_sends(servers, key), count, summary, pids)
+    for key, per_bot in measured.items():
+        for bot, seconds in per_bot.items():
+            samples[bot][key].append(seconds)
 
 
 def rows_for(samples: Samples, key: str, label: str) -> list[str]:
@@ -254,6 +324,12 @@ def rows_for(samples: Samples, key: str, label: str) -> list[str]:
 
 async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
     """Measure both bots and return a Markdown report."""
+    with pinned() as where:
+        return await _run(count, rounds, glossary_sizes, where)
+
+
+async def _run(count: int, rounds: int, glossary_sizes: list[int], where: str) -> str:
+    """`run`, with the harness pinned (`where` says how)."""
     rows = []
     ready: dict[str, list[float]] = {"bare": [], "briefing": []}
     for index, size in enumerate(glossary_sizes):
@@ -279,20 +355,25 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
         # The control: the bare bot with 25 fixed choices and, once ours has answered, our replies.
         same = Bot("same", bare.argv, {"BARE_CHOICES": "25"}, workdir)
         samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same)}
-        async with LoopbackDiscord() as server:
+        bots = {b.name: b for b in ((bare, ours, same) if full else (bare, ours))}
+        async with contextlib.AsyncExitStack() as stack:
+            # One loopback Discord per bot, so all can run at once and take turns.
+            servers = {name: await stack.enter_async_context(LoopbackDiscord()) for name in bots}
             for round_ in range(rounds):
                 # The same keystrokes for every bot in a round; other readers, typing other names, in the next.
                 typed = keystrokes(locales / "glossary.toml", count, seed=round_ + 1)
-                for bot in (bare, ours, same) if full else (bare, ours):  # alternated: drift lands on all
-                    seconds = await bot.start(server)
+                for name, bot in bots.items():  # started one at a time, so each start is timed alone
+                    if bot is same and "BARE_REPLIES" not in same.env:
+                        same.env["BARE_REPLIES"] = json.dumps(await saved_replies(servers[ours.name]))
+                    seconds = await bot.start(servers[name])
                     if full and bot is not same:
-                        ready[bot.name].append(seconds)
-                    await server.wait_ready()
-                    await asyncio.sleep(0.5)  # let setup settle before timing interactions
-                    with collector_paused():
-                        await measure_round(server, bot, count, typed, samples, full)
-                    if bot is ours and full and "BARE_REPLIES" not in same.env:
-                        same.env["BARE_REPLIES"] = json.dumps(await saved_replies(server))
+                        ready[name].append(seconds)
+                    await servers[name].wait_ready()
+                await asyncio.sleep(SETTLE)
+                with collector_paused():
+                    pids = {name: bot.pid for name, bot in bots.items()}
+                    await measure_round(servers, pids, count, typed, samples, full)
+                for bot in bots.values():
                     await bot.stop()
         shutil.rmtree(workdir, ignore_errors=True)
         for key, label in LABELS.items():
@@ -321,7 +402,8 @@ async def run(count: int, rounds: int, glossary_sizes: list[int]) -> str:
     )
     header = (
         f"{count} interactions of each kind per round (commands, keystrokes, each click); "
-        f"{rounds} rounds per bot, alternated, each on a new process; {os.cpu_count()} cores. "
+        f"{rounds} rounds, each on new processes; within a round the bots take turns of {TURN} "
+        f"interactions, the others stopped meanwhile; {os.cpu_count()} cores, {where}. "
         "The per-round column shows each round's own ratio, so how stable a figure is can be read off it.\n\n"
         "| measure | stat | bare discord.py bot | briefing bot | ratio | per round | target |\n"
         "|---|---|---|---|---|---|---|\n"
@@ -333,7 +415,7 @@ def main() -> None:
     """Parse options and print the report."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--count", type=int, default=400, help="interactions of each kind per round")
-    parser.add_argument("--rounds", type=int, default=5, help="rounds (process starts) per bot")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each starting every bot again")
     parser.add_argument(
         "--glossary", type=int, nargs="+", default=[1000, 10000], help="glossary sizes for autocomplete"
     )

@@ -17,7 +17,15 @@ import time
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from bench.__main__ import collector_paused, completions, settle_collector
+from bench.__main__ import (
+    SETTLE,
+    collector_paused,
+    command_sends,
+    in_turns,
+    keystroke_sends,
+    settle_collector,
+)
+from bench.cores import pin_bot, pinned
 from bench.keystrokes import keystrokes
 from bench.memory import peak_rss_mb
 from bench.newsroom import generate
@@ -49,6 +57,7 @@ async def start_and_hold(
         process = await asyncio.create_subprocess_exec(
             *argv, cwd=log.parent, env=environ, stdout=out, stderr=out
         )
+    pin_bot(process.pid)
     await server.wait_for(lambda: server.identifies > before or process.returncode is not None, 120)
     await server.wait_ready(60)
     await asyncio.sleep(0.5)
@@ -69,7 +78,7 @@ async def reload_waits(server: LoopbackDiscord, expect: str) -> tuple[float | No
     return served, waits
 
 
-ROUNDS = 3  # autocomplete rounds per bot, alternated, each on a new process
+ROUNDS = 3  # autocomplete rounds, each on new processes
 
 
 class Served(NamedTuple):
@@ -159,32 +168,36 @@ async def run(cards: int, names: int, count: int) -> str:
             f"{ours / bare:.2f}× | ≤ 2× {verdict(ours / bare <= 2)} |"
         )
 
-    # Autocomplete in alternated rounds, each bot on a new process; the same keystrokes for both in a
-    # round, other readers' in the next. Our last process goes on to the reload and memory measures.
+    # Autocomplete in rounds, each on new processes: within a round both bots run, against a loopback
+    # Discord each, and take turns with the same keystrokes; other readers' keystrokes in the next
+    # round. Our last process goes on to the reload and memory measures.
     bare_complete: list[float] = []
     ours_complete: list[float] = []
     per_round: list[str] = []
-    for round_ in range(ROUNDS):
-        typed = keystrokes(locales / "glossary.toml", count, seed=round_ + 1)
-        async with LoopbackDiscord() as server:
-            bare_process = await start_and_hold(server, BARE, {}, workdir / "bare.log")
-            with collector_paused():
-                bare_round = await completions(server, typed)
-            bare_rss = peak_rss_mb(bare_process.pid)
-            bare_process.terminate()
-            await bare_process.wait()
-        async with LoopbackDiscord() as server:
-            process = await start_and_hold(server, OURS, env, workdir / "bot.log")
-            with collector_paused():
-                ours_round = await completions(server, typed)
-            if round_ == ROUNDS - 1:
+    with pinned() as where:  # the reload and memory measures too: they run on the last round's bot
+        for round_ in range(ROUNDS):
+            typed = keystrokes(locales / "glossary.toml", count, seed=round_ + 1)
+            async with LoopbackDiscord() as bare_server, LoopbackDiscord() as server:
+                bare_process = await start_and_hold(bare_server, BARE, {}, workdir / "bare.log")
+                process = await start_and_hold(server, OURS, env, workdir / "bot.log")
+                await asyncio.sleep(SETTLE)
                 with collector_paused():
-                    newsroom = await served_at_scale(server, process, briefs, locales)
-            process.terminate()
-            await process.wait()
-        bare_complete += bare_round
-        ours_complete += ours_round
-        per_round.append(f"{quantile(ours_round, 0.99) / quantile(bare_round, 0.99):.2f}×")
+                    servers = {"bare": bare_server, "ours": server}
+                    pids = {"bare": bare_process.pid, "ours": process.pid}
+                    lead_in = command_sends(servers, "summary")
+                    turns = await in_turns(keystroke_sends(servers, typed), len(typed), lead_in, pids)
+                bare_rss = peak_rss_mb(bare_process.pid)
+                bare_process.terminate()
+                await bare_process.wait()
+                if round_ == ROUNDS - 1:
+                    with collector_paused():
+                        newsroom = await served_at_scale(server, process, briefs, locales)
+                process.terminate()
+                await process.wait()
+            bare_round, ours_round = turns["bare"], turns["ours"]
+            bare_complete += bare_round
+            ours_complete += ours_round
+            per_round.append(f"{quantile(ours_round, 0.99) / quantile(bare_round, 0.99):.2f}×")
     footer, story_choices, served, waits, renamed, renamed_waits, rss, rss_renamed = newsroom
     p99_bare, p99_ours = quantile(bare_complete, 0.99), quantile(ours_complete, 0.99)
     rows.append(
@@ -212,8 +225,9 @@ async def run(cards: int, names: int, count: int) -> str:
         f"| /briefs with {cards + 2:,} stories | first page footer: “{footer}”; story autocomplete: {len(choices)} choices | | |"
     )
     header = (
-        f"{cards:,} cards and {names:,} names from `bench/newsroom.py`; {os.cpu_count()} cores; {count} autocomplete "
-        f"keystrokes per round, {ROUNDS} rounds per bot alternated; starts are medians of 3 (cold: 1).\n\n| measure | result | ratio | target |\n|---|---|---|---|\n"
+        f"{cards:,} cards and {names:,} names from `bench/newsroom.py`; {os.cpu_count()} cores (starts unpinned; "
+        f"autocomplete, reload and memory with the {where}); {count} autocomplete "
+        f"keystrokes per round, {ROUNDS} rounds, the bots taking turns within each as in `bench/__main__.py`; starts are medians of 3 (cold: 1).\n\n| measure | result | ratio | target |\n|---|---|---|---|\n"
     )
     return header + "\n".join(rows)
 
