@@ -226,7 +226,7 @@ async def run(cards: int, names: int, count: int) -> str:
     )
     header = (
         f"{cards:,} cards and {names:,} names from `bench/newsroom.py`; {os.cpu_count()} cores (starts unpinned; "
-        f"autocomplete, reload and memory with the {where}); {count} autocomplete "
+        f"autocomplete, reload and memory: {where}); {count} autocomplete "
         f"keystrokes per round, {ROUNDS} rounds, the bots taking turns within each as in `bench/__main__.py`; starts are medians of 3 (cold: 1).\n\n| measure | result | ratio | target |\n|---|---|---|---|\n"
     )
     return header + "\n".join(rows)
