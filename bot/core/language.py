@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from functools import cache
+from collections.abc import Awaitable, Callable, Iterable
+from functools import lru_cache
 from typing import Literal, get_args
 
 from babel import Locale, UnknownLocaleError, negotiate_locale
@@ -41,7 +41,9 @@ def catalog_dir_name(language: Language) -> str:
     return language.replace("-", "_")
 
 
-@cache  # Discord sends a few dozen distinct locale codes; parse each once
+# Discord sends a few dozen distinct locale codes: each is parsed once. What people type passes here too
+# (`parse_language`), so the cache is bounded.
+@lru_cache(maxsize=512)
 def _babel_key(code: str) -> str | None:
     """Turn any locale code into `lang` or `lang_Script`, filling the script from CLDR likely subtags."""
     try:
@@ -84,6 +86,7 @@ Step = Literal["option", "saved", "digest", "channel", "server", "locale", "serv
 STEPS: tuple[Step, ...] = get_args(Step)
 
 
+@lru_cache(maxsize=512)  # asked for every candidate of every reply; the codes are few
 def supported(code: str | None) -> Language | None:
     """The language of ours a locale code or setting means, if any."""
     if not code:
@@ -93,11 +96,17 @@ def supported(code: str | None) -> Language | None:
     return _BY_KEY.get(chosen) if chosen else None
 
 
-def decide_language(
-    candidates: Iterable[tuple[Step, str | None]], default: Language
+# A candidate's code, or how to look it up: a step that needs the store is asked only if those before it
+# gave nothing, so a reply with a language chosen early makes no lookups at all.
+Candidate = str | None | Callable[[], Awaitable[str | None]]
+
+
+async def decide_language(
+    candidates: Iterable[tuple[Step, Candidate]], default: Language
 ) -> tuple[Language, Step]:
     """The first candidate that is one of our languages, and which step it was; else the default."""
-    for step, code in candidates:
+    for step, candidate in candidates:
+        code = await candidate() if callable(candidate) else candidate
         if (language := supported(code)) is not None:
             return language, step
     return default, "default"

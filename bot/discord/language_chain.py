@@ -6,7 +6,7 @@ from typing import Any
 
 import discord
 
-from bot.core.language import Language, Step, decide_language
+from bot.core.language import Candidate, Language, Step, decide_language
 from bot.store import DigestRow, Store
 
 
@@ -41,19 +41,21 @@ class LanguageChooser:
         the server's preferred locale, the default.
         """
         guild_id = interaction.guild_id
-        in_server = guild_id is not None
-        candidates: list[tuple[Step, str | None]] = [
+        store = self.store
+        candidates: list[tuple[Step, Candidate]] = [
             ("option", option),
-            ("saved", await self.store.user_language(interaction.user.id)),
+            ("saved", lambda: store.user_language(interaction.user.id)),
             (
                 "channel",
-                await self._channel(interaction.channel, interaction.channel_id) if in_server else None,
+                (lambda: self._channel(interaction.channel, interaction.channel_id))
+                if guild_id is not None
+                else None,
             ),
-            ("server", await self.store.guild_language(guild_id) if guild_id is not None else None),
+            ("server", (lambda: store.guild_language(guild_id)) if guild_id is not None else None),
             ("locale", interaction.locale.value),
             ("server-locale", interaction.guild_locale.value if interaction.guild_locale else None),
         ]
-        return decide_language(candidates, self.default)
+        return await decide_language(candidates, self.default)
 
     async def for_interaction(
         self, interaction: discord.Interaction[Any], option: str | None = None
@@ -64,38 +66,36 @@ class LanguageChooser:
     async def for_message(self, message: discord.Message) -> Language:
         """A reply to a chat message: as for a command, less what a message does not carry."""
         guild = message.guild
-        candidates: list[tuple[Step, str | None]] = [
-            ("saved", await self.store.user_language(message.author.id)),
-            ("channel", await self._channel(message.channel, message.channel.id) if guild else None),
-            ("server", await self.store.guild_language(guild.id) if guild else None),
+        store = self.store
+        candidates: list[tuple[Step, Candidate]] = [
+            ("saved", lambda: store.user_language(message.author.id)),
+            ("channel", (lambda: self._channel(message.channel, message.channel.id)) if guild else None),
+            ("server", (lambda: store.guild_language(guild.id)) if guild else None),
             ("server-locale", guild.preferred_locale.value if guild else None),
         ]
-        return decide_language(candidates, self.default)[0]
+        return (await decide_language(candidates, self.default))[0]
 
     async def for_guild(self, guild_id: int | None, guild: discord.Guild | None) -> Language:
         """A server with no reader and no digest: the server's choice, then its locale."""
-        candidates: list[tuple[Step, str | None]] = [
-            ("server", await self.store.guild_language(guild_id) if guild_id else None),
+        candidates: list[tuple[Step, Candidate]] = [
+            ("server", (lambda: self.store.guild_language(guild_id)) if guild_id else None),
             ("server-locale", guild.preferred_locale.value if guild is not None else None),
         ]
-        return decide_language(candidates, self.default)[0]
+        return (await decide_language(candidates, self.default))[0]
 
     async def for_digest(self, row: DigestRow, guild: discord.Guild | None) -> Language:
         """A digest: its own language, the channel's, the server's, the server's locale, the default."""
-        candidates: list[tuple[Step, str | None]] = [
+        store = self.store
+        candidates: list[tuple[Step, Candidate]] = [
             ("digest", row.language),
-            ("channel", await self.store.channel_language(row.channel_id)),
-            ("server", await self.store.guild_language(row.guild_id)),
+            ("channel", lambda: store.channel_language(row.channel_id)),
+            ("server", lambda: store.guild_language(row.guild_id)),
             # A server on another process's shard is not in this one's cache: its locale as last recorded.
             (
                 "server-locale",
                 guild.preferred_locale.value
                 if guild is not None
-                else await self.store.guild_locale(row.guild_id),
+                else (lambda: store.guild_locale(row.guild_id)),
             ),
         ]
-        return decide_language(candidates, self.default)[0]
-
-    async def _guild_locale(self, guild_id: int, guild: discord.Guild | None) -> str | None:
-        # A server on another process's shard is not in this one's cache: its locale as last recorded.
-        return guild.preferred_locale.value if guild is not None else await self.store.guild_locale(guild_id)
+        return (await decide_language(candidates, self.default))[0]

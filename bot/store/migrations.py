@@ -9,6 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+# PostgreSQL announces every change to a language setting here (NOTIFY), as "<table>:<id>", or "*" when a
+# table was emptied; each process listens and forgets what it remembered of that key.
+LANGUAGE_CHANNEL = "briefing_languages"
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -199,5 +203,44 @@ MIGRATIONS: tuple[Migration, ...] = (
         "a rate budget shared by every process",
         sqlite="CREATE TABLE rate_budget (name TEXT PRIMARY KEY, next_at REAL NOT NULL)",
         postgres="CREATE TABLE rate_budget (name TEXT PRIMARY KEY, next_at DOUBLE PRECISION NOT NULL)",
+    ),
+    Migration(
+        # Triggers, so that a change made any way at all (another process, an older one, an operator's
+        # psql) is announced. SQLite serves one process, which knows its own changes: nothing to add.
+        "every change to a language setting is announced to every process",
+        sqlite="",
+        postgres=f"""
+        CREATE FUNCTION briefing_language_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            IF TG_OP = 'TRUNCATE' THEN
+                PERFORM pg_notify('{LANGUAGE_CHANNEL}', '*');
+                RETURN NULL;
+            END IF;
+            IF TG_OP IN ('UPDATE', 'DELETE') THEN
+                PERFORM pg_notify(
+                    '{LANGUAGE_CHANNEL}', TG_TABLE_NAME || ':' || (to_jsonb(OLD) ->> TG_ARGV[0])
+                );
+            END IF;
+            IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                PERFORM pg_notify(
+                    '{LANGUAGE_CHANNEL}', TG_TABLE_NAME || ':' || (to_jsonb(NEW) ->> TG_ARGV[0])
+                );
+            END IF;
+            RETURN NULL;
+        END
+        $$;
+        CREATE TRIGGER language_changed AFTER INSERT OR UPDATE OR DELETE ON user_settings
+            FOR EACH ROW EXECUTE FUNCTION briefing_language_changed('user_id');
+        CREATE TRIGGER languages_emptied AFTER TRUNCATE ON user_settings
+            FOR EACH STATEMENT EXECUTE FUNCTION briefing_language_changed('user_id');
+        CREATE TRIGGER language_changed AFTER INSERT OR UPDATE OR DELETE ON channel_settings
+            FOR EACH ROW EXECUTE FUNCTION briefing_language_changed('channel_id');
+        CREATE TRIGGER languages_emptied AFTER TRUNCATE ON channel_settings
+            FOR EACH STATEMENT EXECUTE FUNCTION briefing_language_changed('channel_id');
+        CREATE TRIGGER language_changed AFTER INSERT OR UPDATE OR DELETE ON guild_settings
+            FOR EACH ROW EXECUTE FUNCTION briefing_language_changed('guild_id');
+        CREATE TRIGGER languages_emptied AFTER TRUNCATE ON guild_settings
+            FOR EACH STATEMENT EXECUTE FUNCTION briefing_language_changed('guild_id');
+        """,
     ),
 )

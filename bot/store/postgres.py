@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import functools
 import inspect
@@ -27,7 +29,8 @@ from bot.store.base import (
     join_topics,
     split_topics,
 )
-from bot.store.migrations import MIGRATIONS
+from bot.store.languages import Key, LanguageCache
+from bot.store.migrations import LANGUAGE_CHANNEL, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,12 @@ _DIGEST_COLUMNS = (
     "language, topics, role_id, kind, publish_problem"
 )
 _DUE = "next_due IS NOT NULL AND paused IS NULL"  # the partial index digest_due covers exactly these rows
+# The listening connection, as pg_stat_activity shows it.
+LISTENER_NAME = "briefing: language changes"
+# How often the listening connection is asked whether it is still there: a network that drops packets
+# without closing the connection would otherwise leave languages remembered, and changes unheard, for good.
+LISTENER_CHECK = 30.0
+LISTENER_RETRY = (1.0, 30.0)  # first and longest wait before connecting the listener again
 
 
 def _language(value: object) -> Language | None:
@@ -66,10 +75,18 @@ def _digest_row(record: Any) -> DigestRow:
 
 
 class PostgresStore:
-    """Every process of a deployment shares it; nothing is cached, so any process answers the same."""
+    """Every process of a deployment shares it; languages alone are remembered, while changes are heard.
+
+    Every interaction reads up to three languages (the person's, the channel's, the server's): asked of
+    the database each time, that is three round trips before any answer. Each process keeps what it read
+    and forgets a key when the database announces a change to it (triggers, LISTEN). While the listening
+    connection is down, nothing is remembered and every read goes to the database.
+    """
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
+        self._languages = LanguageCache(enabled=False)
+        self._listener: asyncio.Task[None] | None = None
 
     @classmethod
     async def open(cls, database_url: str, max_connections: int = 10) -> PostgresStore:
@@ -78,10 +95,94 @@ class PostgresStore:
         store = cls(pool)
         try:
             await store._migrate()
+            listening = await store._connect_listener(database_url)
         except BaseException:
             await pool.close()
             raise
+        store._listener = asyncio.create_task(store._listen(database_url, listening))
         return store
+
+    @property
+    def remembering(self) -> bool:
+        """Whether languages are remembered now, that is, whether changes are being heard."""
+        return self._languages.enabled
+
+    async def _connect_listener(self, database_url: str) -> asyncpg.Connection | None:
+        """A connection listening for language changes, or None (logged) when there is none now."""
+        try:
+            connection = await asyncpg.connect(
+                database_url, server_settings={"application_name": LISTENER_NAME}
+            )
+        except (*_OUTAGES, asyncpg.PostgresError) as exc:
+            log.warning("not listening for language changes (%s); every read asks the database", exc)
+            return None
+        try:
+            await connection.add_listener(LANGUAGE_CHANNEL, self._heard)
+        except BaseException:
+            connection.terminate()
+            raise
+        # Listening from here on: what is read from now is safe to keep.
+        self._languages.forget_all(enabled=True)
+        return connection
+
+    async def _listen(self, database_url: str, connection: asyncpg.Connection | None) -> None:
+        """Keep one connection listening; while there is none, remember nothing."""
+        wait, longest = LISTENER_RETRY
+        while True:
+            if connection is not None:
+                wait = LISTENER_RETRY[0]
+                try:
+                    await self._while_connected(connection)
+                except Exception:
+                    log.exception("the language listener failed")
+                log.warning("stopped listening for language changes; every read asks the database")
+            await asyncio.sleep(wait)
+            wait = min(wait * 2, longest)
+            connection = await self._connect_listener(database_url)
+            if connection is not None:
+                log.info("listening for language changes again")
+
+    async def _while_connected(self, connection: asyncpg.Connection) -> None:
+        """Return once the listening connection is closed, or no longer answers."""
+        lost = asyncio.Event()
+        connection.add_termination_listener(lambda _connection: lost.set())
+        try:
+            while not connection.is_closed():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(lost.wait(), LISTENER_CHECK)
+                if not connection.is_closed():
+                    await connection.fetchval("SELECT 1", timeout=5)
+        except (*_OUTAGES, asyncpg.PostgresError):
+            pass
+        finally:
+            # Changes made from now until listening again would go unheard: remember nothing meanwhile.
+            self._languages.forget_all(enabled=False)
+            connection.terminate()
+
+    def _heard(self, _connection: object, _pid: int, _channel: str, payload: str) -> None:
+        table, _, key = payload.partition(":")
+        if key.lstrip("-").isdigit():
+            self._languages.forget((table, int(key)))
+        else:  # "*": a table was emptied
+            self._languages.forget_all()
+
+    async def _set_language(self, key: Key, sql: str, *args: object) -> None:
+        try:
+            await self._pool.execute(sql, *args)
+        finally:
+            # The trigger announces it to every process soon; this one reads its own change at once.
+            self._languages.forget(key)
+
+    async def _cached_language(self, table: str, key: str, value: int) -> Language | None:
+        found, language = self._languages.get((table, value))
+        if found:
+            return language
+        generation = self._languages.generation
+        language = _language(
+            await self._pool.fetchval(f"SELECT language FROM {table} WHERE {key} = $1", value)
+        )
+        self._languages.keep((table, value), language, generation)
+        return language
 
     async def _migrate(self, target: int = len(MIGRATIONS)) -> None:
         async with self._pool.acquire() as db:
@@ -109,12 +210,12 @@ class PostgresStore:
 
     async def guild_language(self, guild_id: int) -> Language | None:
         """The language a server chose, if it chose one."""
-        value = await self._pool.fetchval("SELECT language FROM guild_settings WHERE guild_id = $1", guild_id)
-        return _language(value)
+        return await self._cached_language("guild_settings", "guild_id", guild_id)
 
     async def set_guild_language(self, guild_id: int, language: Language | None) -> None:
         """Choose a server's language, or clear the choice with None."""
-        await self._pool.execute(
+        await self._set_language(
+            ("guild_settings", guild_id),
             "INSERT INTO guild_settings (guild_id, language) VALUES ($1, $2) ON CONFLICT (guild_id) "
             "DO UPDATE SET language = excluded.language, updated_at = now()",
             guild_id,
@@ -138,16 +239,16 @@ class PostgresStore:
 
     async def user_language(self, user_id: int) -> Language | None:
         """The language a person saved for themselves, if any."""
-        return _language(
-            await self._pool.fetchval("SELECT language FROM user_settings WHERE user_id = $1", user_id)
-        )
+        return await self._cached_language("user_settings", "user_id", user_id)
 
     async def set_user_language(self, user_id: int, language: Language | None) -> None:
         """Save a person's own language, or clear it with None."""
+        key = ("user_settings", user_id)
         if language is None:
-            await self._pool.execute("DELETE FROM user_settings WHERE user_id = $1", user_id)
+            await self._set_language(key, "DELETE FROM user_settings WHERE user_id = $1", user_id)
             return
-        await self._pool.execute(
+        await self._set_language(
+            key,
             "INSERT INTO user_settings (user_id, language) VALUES ($1, $2) "
             "ON CONFLICT (user_id) DO UPDATE SET language = excluded.language",
             user_id,
@@ -156,18 +257,16 @@ class PostgresStore:
 
     async def channel_language(self, channel_id: int) -> Language | None:
         """The language a channel was set to, if any."""
-        return _language(
-            await self._pool.fetchval(
-                "SELECT language FROM channel_settings WHERE channel_id = $1", channel_id
-            )
-        )
+        return await self._cached_language("channel_settings", "channel_id", channel_id)
 
     async def set_channel_language(self, guild_id: int, channel_id: int, language: Language | None) -> None:
         """Set a channel's language, or clear it with None."""
+        key = ("channel_settings", channel_id)
         if language is None:
-            await self._pool.execute("DELETE FROM channel_settings WHERE channel_id = $1", channel_id)
+            await self._set_language(key, "DELETE FROM channel_settings WHERE channel_id = $1", channel_id)
             return
-        await self._pool.execute(
+        await self._set_language(
+            key,
             "INSERT INTO channel_settings (channel_id, guild_id, language) VALUES ($1, $2, $3) "
             "ON CONFLICT (channel_id) DO UPDATE SET language = excluded.language",
             channel_id,
@@ -459,7 +558,11 @@ class PostgresStore:
         return None
 
     async def close(self) -> None:
-        """Close the pool."""
+        """Stop listening and close the pool."""
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
         await self._pool.close()
 
 

@@ -30,6 +30,7 @@ from bot.store.base import (
     join_topics,
     split_topics,
 )
+from bot.store.languages import LanguageCache
 from bot.store.migrations import MIGRATIONS
 
 T = TypeVar("T")
@@ -61,7 +62,7 @@ class SQLiteStore:
         self._lock = threading.Lock()
         self._locks: dict[str, asyncio.Lock] = {}
         # Read on every command, written only through this object (one process): answer from memory.
-        self._languages: dict[tuple[str, int], Language | None] = {}
+        self._languages = LanguageCache()
         # Which file was opened: a file deleted or replaced under a running bot is noticed by comparing.
         self._identity = _identity(path) if path is not None else None
 
@@ -154,13 +155,15 @@ class SQLiteStore:
     # --- languages ---------------------------------------------------------------------------------
 
     async def _cached_language(self, table: str, key: str, value: int) -> Language | None:
-        if (table, value) in self._languages:
-            return self._languages[(table, value)]
+        found, language = self._languages.get((table, value))
+        if found:
+            return language
+        generation = self._languages.generation
         row = await self._run(
             lambda: self._db.execute(f"SELECT language FROM {table} WHERE {key} = ?", (value,)).fetchone()
         )
         language = _language(row[0] if row else None)
-        self._languages[(table, value)] = language
+        self._languages.keep((table, value), language, generation)
         return language
 
     async def guild_language(self, guild_id: int) -> Language | None:
@@ -177,7 +180,7 @@ class SQLiteStore:
                 (guild_id, language),
             )
         )
-        self._languages[("guild_settings", guild_id)] = language
+        self._languages.changed(("guild_settings", guild_id), language)
 
     async def guild_locale(self, guild_id: int) -> str | None:
         """A server's preferred locale as last seen."""
@@ -213,7 +216,7 @@ class SQLiteStore:
             )
             args = (user_id, language)  # type: ignore[assignment]
         await self._run(lambda: self._db.execute(sql, args))
-        self._languages[("user_settings", user_id)] = language
+        self._languages.changed(("user_settings", user_id), language)
 
     async def channel_language(self, channel_id: int) -> Language | None:
         """The language a channel was set to, if any."""
@@ -230,7 +233,7 @@ class SQLiteStore:
             )
             args = (channel_id, guild_id, language)  # type: ignore[assignment]
         await self._run(lambda: self._db.execute(sql, args))
-        self._languages[("channel_settings", channel_id)] = language
+        self._languages.changed(("channel_settings", channel_id), language)
 
     # --- bookkeeping -------------------------------------------------------------------------------
 
