@@ -28,6 +28,7 @@ from typing import Any
 from bench.cores import pin_bot, pinned
 from bench.keystrokes import keystrokes
 from tests.e2e.discord_server import InteractionHandle, LoopbackDiscord
+from tests.postgres import fresh_database
 
 ROOT = Path(__file__).resolve().parent.parent
 SURNAMES = (
@@ -302,9 +303,9 @@ async def measure_round(
             samples[bot][key].append(seconds)
 
 
-def rows_for(samples: Samples, key: str, label: str) -> list[str]:
+def rows_for(samples: Samples, key: str, label: str, ours_name: str = "briefing") -> list[str]:
     """p50, p99 and max of one measure for both bots, with the target's verdict and p99 per round."""
-    bare, ours = samples["bare"][key], samples["briefing"][key]
+    bare, ours = samples["bare"][key], samples[ours_name][key]
     pooled_bare, pooled_ours = list(itertools.chain(*bare)), list(itertools.chain(*ours))
     rows = []
     for stat, q, target in (("p50", 0.5, TARGETS[key][0]), ("p99", 0.99, TARGETS[key][1])):
@@ -340,23 +341,27 @@ async def _run(count: int, rounds: int, glossary_sizes: list[int], where: str) -
             workdir, size - (ROOT / "locales" / "glossary.toml").read_text().count("[[entry]]")
         )
         bare = Bot("bare", [sys.executable, str(ROOT / "bench" / "bare_bot.py")], {}, workdir)
+        content = {
+            "BRIEFS_DIR": str(briefs),
+            "LOCALES_DIR": str(locales),
+            "CONTENT_CACHE": str(workdir / "cache"),
+        }
         ours = Bot(
             "briefing",
             [sys.executable, "-m", "bot"],
-            {
-                "BRIEFS_DIR": str(briefs),
-                "LOCALES_DIR": str(locales),
-                "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3",
-                "CONTENT_CACHE": str(workdir / "cache"),
-            },
+            {**content, "DATABASE_URL": f"sqlite:///{workdir}/bench.sqlite3"},
             workdir,
         )
         settle_collector()
         # The control: the bare bot with 25 fixed choices and, once ours has answered, our replies.
         same = Bot("same", bare.argv, {"BARE_CHOICES": "25"}, workdir)
-        samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same)}
-        bots = {b.name: b for b in ((bare, ours, same) if full else (bare, ours))}
+        # Ours again, with the PostgreSQL store a deployment of several processes uses.
+        shared = Bot("postgres", ours.argv, content, workdir)
+        samples: Samples = {b.name: {key: [] for key in LABELS} for b in (bare, ours, same, shared)}
+        bots = {b.name: b for b in ((bare, ours, same, shared) if full else (bare, ours))}
         async with contextlib.AsyncExitStack() as stack:
+            if full:
+                shared.env["DATABASE_URL"] = await stack.enter_async_context(fresh_database())
             # One loopback Discord per bot, so all can run at once and take turns.
             servers = {name: await stack.enter_async_context(LoopbackDiscord()) for name in bots}
             for round_ in range(rounds):
@@ -366,7 +371,7 @@ async def _run(count: int, rounds: int, glossary_sizes: list[int], where: str) -
                     if bot is same and "BARE_REPLIES" not in same.env:
                         same.env["BARE_REPLIES"] = json.dumps(await saved_replies(servers[ours.name]))
                     seconds = await bot.start(servers[name])
-                    if full and bot is not same:
+                    if full and name in ready:
                         ready[name].append(seconds)
                     await servers[name].wait_ready()
                 await asyncio.sleep(SETTLE)
@@ -380,6 +385,10 @@ async def _run(count: int, rounds: int, glossary_sizes: list[int], where: str) -
             if samples["briefing"][key]:
                 shown = f"{label}, glossary of {size:,}" if key == "complete" else label
                 rows += rows_for(samples, key, shown)
+        for key, label in LABELS.items():
+            if samples["postgres"][key]:
+                shown = f"{label}, glossary of {size:,}" if key == "complete" else label
+                rows += rows_for(samples, key, f"{shown}, PostgreSQL store", "postgres")
         controls = (
             ("summary", "the bare bot sending our /summary message (same embed, two buttons)"),
             ("complete", "the bare bot answering autocomplete with 25 fixed choices, as many as ours"),
