@@ -213,3 +213,49 @@ async def test_a_card_pack_taken_by_one_process_is_served_by_all_within_a_reload
             for bot in (first, second):
                 if bot.process is not None:
                     await bot.stop()
+
+
+async def test_a_language_saved_through_one_process_is_used_by_the_other(tmp_path: Path, pg_url: str) -> None:
+    server = LoopbackDiscord(guilds=GUILDS, shards=2)
+    person = {"user_id": 4242}
+    on_first, on_second = GUILDS[0], GUILDS[1]
+
+    async def title(guild: int, options: dict[str, str] | None = None) -> str:
+        body = await ask(
+            server, "summary", {"story": "qwen-core", **(options or {})}, guild_id=guild, **person
+        )
+        return str(embeds_of(body)[0]["title"])
+
+    async def becomes(guild: int, expected: str) -> None:
+        started = time.monotonic()
+        while (seen := await title(guild)) != expected:
+            assert time.monotonic() - started < 2, seen  # heard within milliseconds; never is the bug
+            await asyncio.sleep(0.05)
+
+    async with server:
+        first, second = bots(server, tmp_path, pg_url, "0", "1")
+        try:
+            for bot in (first, second):
+                await bot.start()
+            await server.wait_for(lambda: server.connected_shards() == [0, 1], 60)
+            assert (server.shard_of(on_first), server.shard_of(on_second)) == (0, 1)
+            english, traditional = await title(on_second), await title(on_second, {"language": "zh-Hant"})
+            assert english != traditional
+            assert await title(on_first) == english  # both processes now remember "no language saved"
+
+            # Saved through the first process, read by the second, which had remembered none.
+            await ask(
+                server, "language", {"language": "zh-Hant"}, subcommand="me", guild_id=on_first, **person
+            )
+            await becomes(on_second, traditional)
+            assert await title(on_first) == traditional
+            # Cleared through the second, read by the first, which had remembered zh-Hant.
+            await ask(server, "language", {"language": "auto"}, subcommand="me", guild_id=on_second, **person)
+            await becomes(on_first, english)
+            assert await title(on_second) == english
+        finally:
+            for bot in (first, second):
+                if bot.process is not None:
+                    await bot.stop()
+    for bot in (first, second):
+        assert "Traceback" not in bot.log(), bot.log()
