@@ -6,9 +6,8 @@ from collections import OrderedDict
 
 from bot.core.language import Language
 
-Key = tuple[
-    str, int
-]  # (table, id): ("user_settings", user id), ("channel_settings", …), ("guild_settings", …)
+# (table, id): ("user_settings", a user's id), ("channel_settings", …), ("guild_settings", …)
+Key = tuple[str, int]
 
 # Every interaction reads a person's, a channel's and a server's language; a bot in many servers meets
 # more people than it needs to keep, so the least recently read are let go (about 150 bytes each).
@@ -55,15 +54,15 @@ class LanguageCache:
         self.generation += 1
         self._entries.pop(key, None)
 
-    def _put(self, key: Key, language: Language | None) -> None:
-        self._entries[key] = language
-        self._entries.move_to_end(key)
-        if len(self._entries) > self._size:
-            self._entries.popitem(last=False)
-
     def forget_all(self, enabled: bool | None = None) -> None:
         """Everything may have changed (or changes may go unheard): start again, optionally on or off."""
         self.generation += 1
         self._entries.clear()
         if enabled is not None:
             self.enabled = enabled
+
+    def _put(self, key: Key, language: Language | None) -> None:
+        self._entries[key] = language
+        self._entries.move_to_end(key)
+        if len(self._entries) > self._size:
+            self._entries.popitem(last=False)

@@ -95,11 +95,11 @@ class PostgresStore:
         store = cls(pool)
         try:
             await store._migrate()
-            listening = await store._connect_listener(database_url)
         except BaseException:
             await pool.close()
             raise
-        store._listener = asyncio.create_task(store._listen(database_url, listening))
+        # Not on the way to a first answer: until it listens, languages are read from the database.
+        store._listener = asyncio.create_task(store._listen(database_url))
         return store
 
     @property
@@ -123,24 +123,25 @@ class PostgresStore:
             raise
         # Listening from here on: what is read from now is safe to keep.
         self._languages.forget_all(enabled=True)
+        log.info("listening for language changes")
         return connection
 
-    async def _listen(self, database_url: str, connection: asyncpg.Connection | None) -> None:
+    async def _listen(self, database_url: str) -> None:
         """Keep one connection listening; while there is none, remember nothing."""
-        wait, longest = LISTENER_RETRY
+        first, longest = LISTENER_RETRY
+        wait = first
         while True:
-            if connection is not None:
-                wait = LISTENER_RETRY[0]
-                try:
+            try:
+                connection = await self._connect_listener(database_url)
+                if connection is not None:
+                    wait = first
                     await self._while_connected(connection)
-                except Exception:
-                    log.exception("the language listener failed")
-                log.warning("stopped listening for language changes; every read asks the database")
+                    log.warning("stopped listening for language changes; every read asks the database")
+            except Exception:
+                self._languages.forget_all(enabled=False)
+                log.exception("the language listener failed; every read asks the database")
             await asyncio.sleep(wait)
             wait = min(wait * 2, longest)
-            connection = await self._connect_listener(database_url)
-            if connection is not None:
-                log.info("listening for language changes again")
 
     async def _while_connected(self, connection: asyncpg.Connection) -> None:
         """Return once the listening connection is closed, or no longer answers."""
