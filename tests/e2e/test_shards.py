@@ -238,6 +238,11 @@ async def test_a_language_saved_through_one_process_is_used_by_the_other(tmp_pat
             for bot in (first, second):
                 await bot.start()
             await server.wait_for(lambda: server.connected_shards() == [0, 1], 60)
+            # Each listens for changes beside its start; what it reads from then on, it remembers.
+            deadline = time.monotonic() + 10
+            while not all("listening for language changes" in bot.log() for bot in (first, second)):
+                assert time.monotonic() < deadline, "a process never listened for language changes"
+                await asyncio.sleep(0.05)
             assert (server.shard_of(on_first), server.shard_of(on_second)) == (0, 1)
             english, traditional = await title(on_second), await title(on_second, {"language": "zh-Hant"})
             assert english != traditional
