@@ -39,13 +39,19 @@ def test_the_least_recently_read_are_let_go_past_the_bound() -> None:
     assert cache.get(("user_settings", 3)) == (True, None)  # "no language" is remembered too
 
 
-def test_a_read_begun_before_a_change_is_not_kept() -> None:
+async def test_a_read_begun_before_a_change_is_not_kept() -> None:
     cache = LanguageCache()
-    began = cache.generation
-    cache.forget(("user_settings", 9))  # heard while the read was on its way
-    cache.keep(("user_settings", 1), "en", began)
+
+    async def read_while_a_change_is_heard() -> str | None:
+        cache.forget(("user_settings", 9))  # any change, heard while the read was on its way
+        return "en"
+
+    async def read() -> str | None:
+        return "en"
+
+    assert await cache.read(("user_settings", 1), read_while_a_change_is_heard) == "en"
     assert cache.get(("user_settings", 1)) == (False, None)
-    cache.keep(("user_settings", 1), "en", cache.generation)
+    assert await cache.read(("user_settings", 1), read) == "en"
     assert cache.get(("user_settings", 1)) == (True, "en")
 
 

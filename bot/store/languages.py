@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 
 from bot.core.language import Language
 
@@ -18,7 +19,8 @@ class LanguageCache:
     """What the store last read for each key, kept only while it is sure to hear of every change.
 
     A read that started before a change was heard of must not be kept: it may hold the old value. So a
-    read notes `generation` before asking the database and `keep` refuses it if anything changed since.
+    read notes `generation` before asking the database and `keep` refuses it if anything changed since
+    (`read` does both).
     """
 
     def __init__(self, size: int = REMEMBERED, enabled: bool = True) -> None:
@@ -37,6 +39,16 @@ class LanguageCache:
             return False, None
         entries.move_to_end(key)
         return True, entries[key]
+
+    async def read(self, key: Key, fetch: Callable[[], Awaitable[Language | None]]) -> Language | None:
+        """The remembered language, else what `fetch` reads, kept unless a change was heard meanwhile."""
+        found, language = self.get(key)
+        if found:
+            return language
+        generation = self.generation
+        language = await fetch()
+        self.keep(key, language, generation)
+        return language
 
     def keep(self, key: Key, language: Language | None, generation: int) -> None:
         """Remember what a read found, unless a change was heard of since it began."""

@@ -175,15 +175,12 @@ class PostgresStore:
             self._languages.forget(key)
 
     async def _cached_language(self, table: str, key: str, value: int) -> Language | None:
-        found, language = self._languages.get((table, value))
-        if found:
-            return language
-        generation = self._languages.generation
-        language = _language(
-            await self._pool.fetchval(f"SELECT language FROM {table} WHERE {key} = $1", value)
-        )
-        self._languages.keep((table, value), language, generation)
-        return language
+        async def fetch() -> Language | None:
+            return _language(
+                await self._pool.fetchval(f"SELECT language FROM {table} WHERE {key} = $1", value)
+            )
+
+        return await self._languages.read((table, value), fetch)
 
     async def _migrate(self, target: int = len(MIGRATIONS)) -> None:
         async with self._pool.acquire() as db:

@@ -155,16 +155,13 @@ class SQLiteStore:
     # --- languages ---------------------------------------------------------------------------------
 
     async def _cached_language(self, table: str, key: str, value: int) -> Language | None:
-        found, language = self._languages.get((table, value))
-        if found:
-            return language
-        generation = self._languages.generation
-        row = await self._run(
-            lambda: self._db.execute(f"SELECT language FROM {table} WHERE {key} = ?", (value,)).fetchone()
-        )
-        language = _language(row[0] if row else None)
-        self._languages.keep((table, value), language, generation)
-        return language
+        async def fetch() -> Language | None:
+            row = await self._run(
+                lambda: self._db.execute(f"SELECT language FROM {table} WHERE {key} = ?", (value,)).fetchone()
+            )
+            return _language(row[0] if row else None)
+
+        return await self._languages.read((table, value), fetch)
 
     async def guild_language(self, guild_id: int) -> Language | None:
         """The language a server chose, if it chose one."""
